@@ -1,0 +1,66 @@
+// Lint rules, chiefly the import direction of DESIGN.md §2:
+// cli → daemon → {server, broker, sts, keychain, config} → {protocol, domain, platform}.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const layers = ['bin', 'cli', 'daemon', 'server', 'broker', 'sts', 'keychain', 'config', 'protocol', 'domain', 'platform'];
+
+/** Which src folders each folder may import from (besides itself). */
+const allowed = {
+  bin: ['cli'],
+  cli: ['daemon', 'server', 'broker', 'sts', 'keychain', 'config', 'protocol', 'domain', 'platform'],
+  daemon: ['server', 'broker', 'sts', 'keychain', 'config', 'protocol', 'domain', 'platform'],
+  server: ['protocol', 'domain', 'platform'],
+  broker: ['domain', 'platform'],
+  sts: ['domain', 'platform'],
+  keychain: ['domain', 'platform'],
+  config: ['domain', 'platform'],
+  protocol: ['domain'],
+  domain: [],
+  platform: [],
+};
+
+/** Packages a folder must not touch: the SDK and the keychain stay behind their ports. */
+const forbiddenPackages = {
+  server: ['@aws-sdk/*', '@napi-rs/keyring', '@smithy/*'],
+  broker: ['@aws-sdk/*', '@napi-rs/keyring', '@smithy/*', 'fastify'],
+  domain: ['*'],
+  protocol: ['@aws-sdk/*', '@napi-rs/keyring', 'fastify'],
+  platform: ['@aws-sdk/*', '@napi-rs/keyring', 'fastify'],
+};
+
+const layerRules = layers.map((layer) => {
+  const banned = layers.filter((other) => other !== layer && !allowed[layer].includes(other));
+  const patterns = [
+    ...(banned.length > 0
+      ? [{ group: banned.flatMap((b) => [`../${b}/*`, `../../${b}/*`, `../${b}`, `../../${b}`]), message: `src/${layer} may import only from: ${allowed[layer].join(', ') || 'nothing in src'} (DESIGN.md §2).` }]
+      : []),
+    ...((forbiddenPackages[layer] ?? []).length > 0
+      ? [{ group: forbiddenPackages[layer].filter((p) => p !== '*'), message: `src/${layer} must not use this package directly (DESIGN.md §2).` }].filter((p) => p.group.length > 0)
+      : []),
+  ];
+  if (layer === 'domain') {
+    patterns.push({ regex: '^(?!\\./)', message: 'src/domain imports nothing but its own files (DESIGN.md §2).' });
+  }
+  return { files: [`src/${layer}/**/*.ts`], rules: { 'no-restricted-imports': ['error', { patterns }] } };
+});
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { ecmaVersion: 2023, sourceType: 'module' },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'TSEnumDeclaration', message: 'No enums: use string unions (DESIGN.md §3).' },
+        { selector: 'TSModuleDeclaration', message: 'No namespaces (DESIGN.md §3).' },
+        { selector: 'ExportAllDeclaration', message: 'No export * (DESIGN.md §3).' },
+      ],
+    },
+  },
+  ...layerRules,
+);

@@ -1,0 +1,38 @@
+import type { Writable } from 'node:stream';
+import type { SecretStore } from '../domain/ports.js';
+import { awsConfigFile, creddPaths, defaultCreddHome, type CreddPaths } from '../platform/paths.js';
+import { daemonClient, type DaemonClient } from './daemon-client.js';
+import { terminalPrompt, type Prompt } from './prompt.js';
+
+/** Every side effect a command may use, passed in so tests can run commands directly. */
+export interface CliContext {
+  env: NodeJS.ProcessEnv;
+  paths: CreddPaths;
+  configFile: string;
+  out: Writable;
+  err: Writable;
+  prompt: Prompt;
+  daemon: DaemonClient;
+  /** Opened lazily: the native keychain module loads only for commands that need it. */
+  store(): Promise<SecretStore>;
+}
+
+export function processContext(): CliContext {
+  const env = process.env;
+  const paths = creddPaths(defaultCreddHome(env));
+  const prompt = terminalPrompt(process.stdin, process.stderr);
+  let store: Promise<SecretStore> | undefined;
+  return {
+    env,
+    paths,
+    configFile: awsConfigFile(env),
+    out: process.stdout,
+    err: process.stderr,
+    prompt,
+    daemon: daemonClient(paths.controlSocket),
+    store: () =>
+      (store ??= import('../daemon/store-from-env.js').then(({ storeFromEnv }) =>
+        storeFromEnv(paths, env, () => prompt.ask('Passphrase for the credd file store: ', { secret: true })),
+      )),
+  };
+}

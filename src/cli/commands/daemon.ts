@@ -1,0 +1,29 @@
+import type { Command } from 'commander';
+import { parsePort } from '../../platform/settings.js';
+import type { CliContext } from '../cli-context.js';
+
+/** Runs the daemon in the foreground until SIGINT/SIGTERM. Heavy modules load only here. */
+export async function runDaemonCommand(input: { port?: string }, ctx: CliContext): Promise<void> {
+  const port = parsePort(input.port, '--port');
+  const { runDaemon } = await import('../../daemon/run-daemon.js');
+  const daemon = await runDaemon({ env: ctx.env, ...(port !== undefined && { port }) });
+  let signals = 0;
+  const onSignal = (): void => {
+    signals++;
+    if (signals > 1) process.exit(130);
+    void daemon.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  await daemon.done;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+}
+
+export function registerDaemon(program: Command, ctx: () => CliContext): void {
+  program
+    .command('daemon')
+    .description('run the credential daemon in the foreground (127.0.0.1 only)')
+    .option('-p, --port <port>', 'TCP port on 127.0.0.1 (default: CREDD_PORT or 9911)')
+    .action((opts: { port?: string }) => runDaemonCommand(opts, ctx()));
+}

@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { loadOrCreateToken } from '../../daemon/auth-token.js';
+import { loadDaemonInfo } from '../../daemon/daemon-state.js';
+import { errorMessage } from '../../domain/errors.js';
+import { portFromEnv } from '../../platform/settings.js';
+import type { SwitchResult } from '../../protocol/control-api.js';
+import type { CliContext } from '../cli-context.js';
+import { validProfileName } from './profile-name.js';
+
+export interface EnvInput {
+  profile?: string;
+}
+
+/** Variables that would take precedence over ours in some SDKs' container provider. */
+const SHADOWING = ['AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE'];
+
+export async function envVariables(ctx: CliContext, profile?: string): Promise<Record<string, string>> {
+  const { token } = await loadOrCreateToken(ctx.paths.home, ctx.paths.token);
+  const info = await loadDaemonInfo(ctx.paths.daemonInfo);
+  const port = info?.port ?? portFromEnv(ctx.env);
+  const path = profile === undefined ? '/v1/credentials' : `/v1/credentials/${encodeURIComponent(profile)}`;
+  return {
+    AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.1:${port}${path}`,
+    AWS_CONTAINER_AUTHORIZATION_TOKEN: token,
+  };
+}
+
+/**
+ * `eval "$(credd env)"`: points the SDKs' container provider at the daemon. No keys are
+ * printed, only the URL and the daemon's token. With a profile the URL is pinned to it.
+ */
+export async function runEnv(input: EnvInput, ctx: CliContext): Promise<void> {
+  const profile = input.profile === undefined ? undefined : validProfileName(input.profile);
+  const vars = await envVariables(ctx, profile);
+  const lines = [`unset ${SHADOWING.join(' ')}`, ...Object.entries(vars).map(([k, v]) => `export ${k}='${v}'`)];
+  ctx.out.write(`${lines.join('\n')}\n`);
+  if (profile !== undefined) await warm(ctx, profile);
+}
+
+/** Best effort: fetch the pinned profile now so the first SDK call is served from cache. */
+async function warm(ctx: CliContext, profile: string): Promise<void> {
+  try {
+    await ctx.daemon.post<SwitchResult>('/v1/prime', { profile });
+  } catch (err) {
+    ctx.err.write(`credd: ${errorMessage(err)}\n`);
+  }
+}
+
+export function registerEnv(program: Command, ctx: () => CliContext): void {
+  program
+    .command('env')
+    .description('print shell lines that point AWS SDKs and the CLI at credd: eval "$(credd env)"')
+    .argument('[profile]', 'pin this shell to one profile instead of following `credd switch`')
+    .action((profile: string | undefined) => runEnv(profile === undefined ? {} : { profile }, ctx()));
+}

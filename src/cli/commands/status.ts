@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import type { DaemonStatus, ProfileStatus } from '../../protocol/control-api.js';
+import type { CliContext } from '../cli-context.js';
+import { DaemonNotRunningError } from '../daemon-client.js';
+import { clockTime, relative } from '../format-time.js';
+
+/** Exit code when the daemon is not running, so scripts can tell it from other failures. */
+export const EXIT_NOT_RUNNING = 3;
+
+export async function runStatus(input: { json: boolean }, ctx: CliContext): Promise<number> {
+  let status: DaemonStatus;
+  try {
+    status = await ctx.daemon.get<DaemonStatus>('/v1/status');
+  } catch (err) {
+    if (!(err instanceof DaemonNotRunningError)) throw err;
+    if (input.json) ctx.out.write(`${JSON.stringify({ running: false, message: err.message })}\n`);
+    else ctx.out.write(`${err.message}\n`);
+    return EXIT_NOT_RUNNING;
+  }
+  if (input.json) {
+    ctx.out.write(`${JSON.stringify(status)}\n`);
+    return 0;
+  }
+  const lines = [`credd daemon running: pid ${status.pid}, 127.0.0.1:${status.port}, since ${clockTime(status.startedAt)}, version ${status.version}`];
+  lines.push(`keys in: ${status.store}; profiles from: ${status.configFile}`);
+  const active = status.profiles.find((p) => p.active);
+  if (status.activeProfile === null) lines.push('active profile: none — run: credd switch PROFILE');
+  else lines.push(`active profile: ${status.activeProfile}${active ? ` — ${describe(active)}` : ''}`);
+  for (const p of status.profiles.filter((x) => !x.active)) lines.push(`  ${p.name}: ${describe(p)}`);
+  lines.push(`requests served: ${status.stats.requests} (${status.stats.servedFromCache} from cache, ${status.stats.waitedOnSts} waited on STS)`);
+  ctx.out.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+function describe(p: ProfileStatus): string {
+  const parts: string[] = [];
+  if (p.expiration && p.freshness !== 'expired') parts.push(`credentials until ${clockTime(p.expiration)} (${relative(p.expiration)})`);
+  else parts.push('no valid credentials cached');
+  if (p.assumedRoleArn) parts.push(p.assumedRoleArn);
+  if (p.refreshing) parts.push('refreshing now');
+  if (p.lastError) parts.push(`last error ${relative(p.lastError.at)}: ${p.lastError.message}`);
+  return parts.join('; ');
+}
+
+export function registerStatus(program: Command, ctx: () => CliContext): void {
+  program
+    .command('status')
+    .description('show whether the daemon runs, the active profile and when its credentials expire')
+    .option('--json', 'print one JSON object', false)
+    .action(async (opts: { json: boolean }) => {
+      process.exitCode = await runStatus(opts, ctx());
+    });
+}

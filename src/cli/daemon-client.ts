@@ -1,0 +1,62 @@
+import http from 'node:http';
+import { CreddError } from '../domain/errors.js';
+
+export class DaemonNotRunningError extends CreddError {
+  constructor(socket: string) {
+    super('DaemonNotRunning', `The credd daemon is not running (nothing answers on ${socket}); start it with: credd daemon &`);
+    this.name = 'DaemonNotRunningError';
+  }
+}
+
+export interface DaemonClient {
+  get<T>(path: string): Promise<T>;
+  post<T>(path: string, body?: unknown): Promise<T>;
+}
+
+/** Talks to the daemon's control API on its unix socket. Errors arrive as CreddErrors. */
+export function daemonClient(socketPath: string, timeoutMs = 30_000): DaemonClient {
+  const request = <T>(method: string, path: string, body?: unknown): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const req = http.request(
+        {
+          socketPath,
+          method,
+          path,
+          headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+          timeout: timeoutMs,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let json: unknown;
+            try {
+              json = JSON.parse(text);
+            } catch {
+              reject(new CreddError('BadDaemonAnswer', `The daemon answered something unreadable (HTTP ${res.statusCode}).`));
+              return;
+            }
+            if ((res.statusCode ?? 500) >= 400) {
+              const e = json as { code?: string; message?: string };
+              reject(new CreddError(e.code ?? 'DaemonError', e.message ?? `The daemon answered HTTP ${res.statusCode}.`));
+              return;
+            }
+            resolve(json as T);
+          });
+        },
+      );
+      req.on('timeout', () => req.destroy(new CreddError('DaemonTimeout', `The daemon did not answer within ${timeoutMs / 1000} s.`)));
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (err instanceof CreddError) reject(err);
+        else if (['ENOENT', 'ECONNREFUSED', 'ENOTSOCK'].includes(err.code ?? '')) reject(new DaemonNotRunningError(socketPath));
+        else reject(new CreddError('DaemonUnreachable', `Could not talk to the daemon: ${err.message}`));
+      });
+      req.end(payload);
+    });
+  return {
+    get: (path) => request('GET', path),
+    post: (path, body) => request('POST', path, body ?? {}),
+  };
+}

@@ -1,0 +1,68 @@
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { CreddError } from '../domain/errors.js';
+
+export interface Prompt {
+  /** Asks one line; `secret` hides what is typed. Rejects when input ends. */
+  ask(question: string, opts?: { secret?: boolean }): Promise<string>;
+  readonly interactive: boolean;
+}
+
+/**
+ * Questions on the terminal (stderr, so stdout stays clean for `eval`), or one line per
+ * question from stdin when stdin is not a terminal (scripts, tests).
+ */
+export function terminalPrompt(input: Readable & { isTTY?: boolean }, output: Writable): Prompt {
+  const interactive = input.isTTY === true;
+  const pending: string[] = [];
+  const waiters: Array<{ resolve: (v: string) => void; reject: (e: Error) => void }> = [];
+  let ended = false;
+  let rl: ReturnType<typeof createInterface> | undefined;
+  let muted = false;
+
+  const open = (): ReturnType<typeof createInterface> => {
+    if (rl) return rl;
+    rl = createInterface({ input, output, terminal: interactive });
+    const anyRl = rl as unknown as { _writeToOutput: (s: string) => void };
+    const write = anyRl._writeToOutput.bind(rl);
+    // While a secret is typed, echo nothing but the line break.
+    anyRl._writeToOutput = (s: string) => {
+      if (!muted || s.includes('\n') || s.includes('\r')) write(muted ? '\n' : s);
+    };
+    rl.on('line', (line) => {
+      const w = waiters.shift();
+      if (w) w.resolve(line);
+      else pending.push(line);
+    });
+    rl.on('close', () => {
+      ended = true;
+      for (const w of waiters.splice(0)) w.reject(new CreddError('InputEnded', 'Input ended before an answer was given.'));
+    });
+    return rl;
+  };
+
+  return {
+    interactive,
+    ask(question, opts = {}) {
+      const r = open();
+      if (interactive) output.write(question);
+      muted = interactive && opts.secret === true;
+      const answer = new Promise<string>((resolve, reject) => {
+        const line = pending.shift();
+        if (line !== undefined) resolve(line);
+        else if (ended) reject(new CreddError('InputEnded', 'Input ended before an answer was given.'));
+        else waiters.push({ resolve, reject });
+      });
+      r.resume();
+      return answer.finally(() => {
+        muted = false;
+        if (waiters.length === 0) r.pause();
+      });
+    },
+  };
+}
+
+export function closePrompt(input: Readable): void {
+  input.pause();
+  if ('unref' in input && typeof input.unref === 'function') (input as unknown as { unref(): void }).unref();
+}

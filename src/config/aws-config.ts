@@ -1,0 +1,32 @@
+import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
+import { ConfigError } from '../domain/errors.js';
+
+export type Section = Readonly<Record<string, string | undefined>>;
+
+/** The sections of ~/.aws/config, profiles keyed by name, as the SDKs read them. */
+export interface AwsConfig {
+  file: string;
+  profiles: ReadonlyMap<string, Section>;
+  /** `[services NAME]` sections, keys like `sts.endpoint_url`. */
+  services: ReadonlyMap<string, Section>;
+}
+
+const NON_PROFILE_PREFIXES = ['sso-session.', 'services.'];
+
+/** Reads the file fresh every time, so edits are picked up without a restart. */
+export async function loadAwsConfig(file: string): Promise<AwsConfig> {
+  let parsed: Awaited<ReturnType<typeof loadSharedConfigFiles>>;
+  try {
+    // The credentials file is deliberately not read: credd never takes keys from plaintext.
+    parsed = await loadSharedConfigFiles({ configFilepath: file, filepath: '/nonexistent/credd', ignoreCache: true });
+  } catch (err) {
+    throw new ConfigError(`Could not read AWS config file ${file}: ${(err as Error).message}`);
+  }
+  const profiles = new Map<string, Section>();
+  const services = new Map<string, Section>();
+  for (const [key, section] of Object.entries(parsed.configFile)) {
+    if (key.startsWith('services.')) services.set(key.slice('services.'.length), section);
+    else if (!NON_PROFILE_PREFIXES.some((p) => key.startsWith(p))) profiles.set(key, section);
+  }
+  return { file, profiles, services };
+}

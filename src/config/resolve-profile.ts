@@ -1,0 +1,116 @@
+import { ConfigError } from '../domain/errors.js';
+import { isRoleArn, type KeychainProfile, type Profile, type StsSettings } from '../domain/profile.js';
+import type { AwsConfig, Section } from './aws-config.js';
+
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+const MFA_SERIAL = /^[\w+=/:,.@-]{9,256}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/**
+ * Turns a profile name into a resolved chain. A name that is not in the config file is a
+ * keychain profile with defaults: `credd add base` alone is enough for `source_profile=base`.
+ */
+export function resolveProfile(config: AwsConfig, name: string, env: NodeJS.ProcessEnv = process.env): Profile {
+  return resolve(config, name, env, []);
+}
+
+function resolve(config: AwsConfig, name: string, env: NodeJS.ProcessEnv, chain: string[]): Profile {
+  if (chain.includes(name)) {
+    throw new ConfigError(`Profile "${chain[0]}" has a source_profile cycle: ${[...chain, name].join(' → ')} (in ${config.file}).`);
+  }
+  const section = config.profiles.get(name) ?? {};
+  const where = `Profile "${name}" in ${config.file}`;
+  const sts = stsSettings(config, section, env, where);
+  const mfaSerial = optional(section, 'mfa_serial', where, (v) => MFA_SERIAL.test(v), 'an MFA device ARN such as arn:aws:iam::123456789012:mfa/alice');
+  const roleArn = section['role_arn'];
+  if (roleArn === undefined || roleArn === '') {
+    return keychainProfile(name, sts, mfaSerial, section, where, config.profiles.has(name));
+  }
+  if (!isRoleArn(roleArn)) {
+    throw new ConfigError(`${where}: role_arn "${roleArn}" is not a role ARN (expected arn:aws:iam::123456789012:role/Name).`);
+  }
+  const sourceName = section['source_profile'];
+  if (sourceName === undefined || sourceName === '') {
+    const hint = section['credential_source'] ? 'credential_source is not supported by credd; ' : '';
+    throw new ConfigError(`${where}: role_arn is set but source_profile is missing (${hint}set source_profile to the profile whose key you added with "credd add").`);
+  }
+  // `source_profile` naming the profile itself means "this profile's own key", as in the AWS CLI.
+  const source: Profile =
+    sourceName === name
+      ? keychainProfile(name, sts, undefined, {}, where, true)
+      : resolve(config, sourceName, env, [...chain, name]);
+  const durationSeconds = integer(section, 'duration_seconds', where, 900, 43_200);
+  const roleSessionName = optional(section, 'role_session_name', where, (v) => SESSION_NAME.test(v), '2–64 characters of letters, digits and +=,.@_-');
+  const externalId = optional(section, 'external_id', where, (v) => /^[\w+=,.@:/-]{2,1224}$/.test(v), '2–1224 characters of letters, digits and +=,.@:/_-');
+  return {
+    kind: 'role',
+    name,
+    roleArn,
+    source,
+    ...sts,
+    ...(mfaSerial !== undefined && { mfaSerial }),
+    ...(durationSeconds !== undefined && { durationSeconds }),
+    ...(roleSessionName !== undefined && { roleSessionName }),
+    ...(externalId !== undefined && { externalId }),
+  };
+}
+
+function keychainProfile(
+  name: string,
+  sts: StsSettings,
+  mfaSerial: string | undefined,
+  section: Section,
+  where: string,
+  inConfig: boolean,
+): KeychainProfile {
+  const sessionDurationSeconds = integer(section, 'mfa_session_duration', where, 900, 129_600);
+  return {
+    kind: 'keychain',
+    name,
+    inConfig,
+    ...sts,
+    ...(mfaSerial !== undefined && { mfaSerial }),
+    ...(sessionDurationSeconds !== undefined && { sessionDurationSeconds }),
+  };
+}
+
+function stsSettings(config: AwsConfig, section: Section, env: NodeJS.ProcessEnv, where: string): StsSettings {
+  const region = nonEmpty(section['region']) ?? nonEmpty(env['AWS_REGION']) ?? nonEmpty(env['AWS_DEFAULT_REGION']) ?? 'us-east-1';
+  if (!REGION.test(region)) throw new ConfigError(`${where}: region "${region}" is not an AWS region name (e.g. eu-west-1).`);
+  const endpoint = endpointFor(config, section, env);
+  if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
+    throw new ConfigError(`${where}: the STS endpoint "${endpoint}" is not an http(s) URL.`);
+  }
+  return { region, ...(endpoint !== undefined && { endpoint }) };
+}
+
+/** The SDKs' order: service env var, global env var, then the profile's services section and endpoint_url. */
+function endpointFor(config: AwsConfig, section: Section, env: NodeJS.ProcessEnv): string | undefined {
+  if (env['AWS_IGNORE_CONFIGURED_ENDPOINT_URLS'] === 'true') return undefined;
+  const fromEnv = nonEmpty(env['AWS_ENDPOINT_URL_STS']) ?? nonEmpty(env['AWS_ENDPOINT_URL']);
+  if (fromEnv) return fromEnv;
+  const servicesName = nonEmpty(section['services']);
+  const fromServices = servicesName ? nonEmpty(config.services.get(servicesName)?.['sts.endpoint_url']) : undefined;
+  return fromServices ?? nonEmpty(section['endpoint_url']);
+}
+
+function optional(section: Section, key: string, where: string, valid: (v: string) => boolean, expected: string): string | undefined {
+  const value = nonEmpty(section[key]);
+  if (value === undefined) return undefined;
+  if (!valid(value)) throw new ConfigError(`${where}: ${key} "${value}" is not valid (expected ${expected}).`);
+  return value;
+}
+
+function integer(section: Section, key: string, where: string, min: number, max: number): number | undefined {
+  const raw = nonEmpty(section[key]);
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < min || n > max) {
+    throw new ConfigError(`${where}: ${key} "${raw}" must be a whole number of seconds from ${min} to ${max}.`);
+  }
+  return n;
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}

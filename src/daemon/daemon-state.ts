@@ -1,0 +1,42 @@
+import { readIfExists, writePrivateFileAtomic } from '../platform/private-files.js';
+
+/** What survives a restart besides the token: the active profile. Never a secret. */
+export interface PersistedState {
+  activeProfile?: string;
+}
+
+export async function loadState(file: string): Promise<PersistedState> {
+  const raw = await readIfExists(file);
+  if (raw === undefined) return {};
+  try {
+    const v = JSON.parse(raw) as { activeProfile?: unknown };
+    return typeof v.activeProfile === 'string' ? { activeProfile: v.activeProfile } : {};
+  } catch {
+    // A corrupt state file costs the user one `credd switch`, never a crash loop.
+    return {};
+  }
+}
+
+export async function saveState(file: string, state: PersistedState): Promise<void> {
+  await writePrivateFileAtomic(file, `${JSON.stringify(state)}\n`);
+}
+
+/** Where a running daemon listens; read by `credd env` without a round trip. */
+export interface DaemonInfo {
+  pid: number;
+  port: number;
+  startedAt: string;
+  version: string;
+}
+
+export async function loadDaemonInfo(file: string): Promise<DaemonInfo | undefined> {
+  const raw = await readIfExists(file);
+  if (raw === undefined) return undefined;
+  try {
+    const v = JSON.parse(raw) as Partial<DaemonInfo>;
+    if (typeof v.pid !== 'number' || typeof v.port !== 'number') return undefined;
+    return { pid: v.pid, port: v.port, startedAt: String(v.startedAt ?? ''), version: String(v.version ?? '') };
+  } catch {
+    return undefined;
+  }
+}

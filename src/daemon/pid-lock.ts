@@ -1,0 +1,74 @@
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import { CreddError } from '../domain/errors.js';
+
+/**
+ * One daemon per state dir. The pid file is created exclusively; a leftover one is
+ * taken over only when its owner is gone (no answer on the control socket and the pid
+ * is dead), so a crash never blocks the next start.
+ */
+export async function acquirePidLock(pidFile: string, controlSocket: string): Promise<() => Promise<void>> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const handle = await fs.open(pidFile, 'wx', 0o600);
+      await handle.writeFile(`${process.pid}\n`);
+      await handle.close();
+      return async () => {
+        const owner = await readPid(pidFile);
+        if (owner === process.pid) await fs.rm(pidFile, { force: true });
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const owner = await readPid(pidFile);
+    if ((await socketAnswers(controlSocket)) || (owner !== undefined && owner !== process.pid && pidAlive(owner) && (await looksLikeCredd(owner)))) {
+      throw new CreddError(
+        'AlreadyRunning',
+        `A credd daemon is already running for ${pidFile.replace(/\/daemon\.pid$/, '')}${owner ? ` (pid ${owner})` : ''}; stop it with: credd stop`,
+      );
+    }
+    await fs.rm(pidFile, { force: true });
+  }
+  throw new CreddError('AlreadyRunning', `Could not take the daemon lock ${pidFile}; another daemon is starting.`);
+}
+
+async function readPid(file: string): Promise<number | undefined> {
+  try {
+    const n = Number((await fs.readFile(file, 'utf8')).trim());
+    return Number.isInteger(n) && n > 0 ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** After a reboot the old pid may belong to another program; on Linux we can tell. */
+async function looksLikeCredd(pid: number): Promise<boolean> {
+  if (process.platform !== 'linux') return true;
+  try {
+    return (await fs.readFile(`/proc/${pid}/cmdline`, 'utf8')).includes('credd');
+  } catch {
+    return false;
+  }
+}
+
+function socketAnswers(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = net.connect(path);
+    const done = (ok: boolean): void => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.once('connect', () => done(true));
+    sock.once('error', () => done(false));
+    sock.setTimeout(500, () => done(false));
+  });
+}

@@ -1,0 +1,138 @@
+import fs from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import type { FastifyInstance } from 'fastify';
+import { CredentialBroker } from '../broker/credential-broker.js';
+import { loadAwsConfig } from '../config/aws-config.js';
+import { resolveProfile } from '../config/resolve-profile.js';
+import { CreddError, errorMessage } from '../domain/errors.js';
+import { systemClock } from '../platform/clock.js';
+import { createLogger, type Logger } from '../platform/logger.js';
+import { awsConfigFile, creddPaths, defaultCreddHome } from '../platform/paths.js';
+import { ensurePrivateDir, writePrivateFileAtomic } from '../platform/private-files.js';
+import { portFromEnv } from '../platform/settings.js';
+import { creddVersion } from '../platform/version.js';
+import { buildControl } from '../server/build-control.js';
+import { buildServer } from '../server/build-server.js';
+import { SdkStsGateway } from '../sts/sdk-sts-gateway.js';
+import { loadOrCreateToken } from './auth-token.js';
+import { controlImpl } from './control-impl.js';
+import { loadState, saveState } from './daemon-state.js';
+import { acquirePidLock } from './pid-lock.js';
+import { storeFromEnv } from './store-from-env.js';
+
+export interface DaemonOptions {
+  port?: number;
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+}
+
+export interface RunningDaemon {
+  port: number;
+  stop(): Promise<void>;
+  /** Resolves when the daemon has shut down. */
+  done: Promise<void>;
+}
+
+/** The composition root: builds the real parts, listens, and shuts down cleanly. */
+export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon> {
+  const env = opts.env ?? process.env;
+  const logger = opts.logger ?? createLogger();
+  const paths = creddPaths(defaultCreddHome(env));
+  const configFile = awsConfigFile(env);
+  const wantedPort = opts.port ?? portFromEnv(env);
+  process.umask(0o077);
+  await ensurePrivateDir(paths.home);
+  const releaseLock = await acquirePidLock(paths.pidFile, paths.controlSocket);
+  const cleanups: Array<() => Promise<unknown>> = [releaseLock];
+  const runCleanups = async (): Promise<void> => {
+    for (const c of cleanups.reverse()) await c().catch((err) => logger.warn({ err: errorMessage(err) }, 'cleanup failed'));
+  };
+  try {
+    const { token, recreated } = await loadOrCreateToken(paths.home, paths.token);
+    if (recreated === 'corrupt') logger.warn('the auth token file was unreadable and has been replaced; shells need: eval "$(credd env)"');
+    const store = storeFromEnv(paths, env);
+    const state = await loadState(paths.state);
+    const listening: { port?: number } = {};
+    const broker = new CredentialBroker({
+      loadProfile: async (name) => resolveProfile(await loadAwsConfig(configFile), name, env),
+      store,
+      sts: new SdkStsGateway(),
+      clock: systemClock,
+      logger,
+      roleSessionName: sessionName(),
+      onActiveChange: (profile) => {
+        saveState(paths.state, profile === undefined ? {} : { activeProfile: profile }).catch((err) =>
+          logger.warn({ err: errorMessage(err) }, 'could not save the active profile'),
+        );
+      },
+    });
+    cleanups.push(async () => broker.close());
+
+    const server = buildServer({ credentials: broker, token, logger, port: () => listening.port });
+    const port = await listenTcp(server, wantedPort);
+    listening.port = port;
+    cleanups.push(() => server.close());
+
+    let resolveDone!: () => void;
+    const done = new Promise<void>((r) => (resolveDone = r));
+    let stopping: Promise<void> | undefined;
+    const stop = (): Promise<void> => {
+      stopping ??= (async () => {
+        logger.info('credd daemon stopping');
+        await runCleanups();
+        resolveDone();
+      })();
+      return stopping;
+    };
+
+    await fs.rm(paths.controlSocket, { force: true });
+    const startedAt = new Date();
+    const control = buildControl(
+      controlImpl({ broker, port: () => port, startedAt, storeDescription: store.description, configFile, stop: () => void stop() }),
+      logger,
+    );
+    await control.listen({ path: paths.controlSocket });
+    await fs.chmod(paths.controlSocket, 0o600);
+    cleanups.push(async () => {
+      await control.close();
+      await fs.rm(paths.controlSocket, { force: true });
+    });
+
+    await writePrivateFileAtomic(
+      paths.daemonInfo,
+      JSON.stringify({ pid: process.pid, port, startedAt: startedAt.toISOString(), version: creddVersion() }),
+    );
+    cleanups.push(() => fs.rm(paths.daemonInfo, { force: true }));
+
+    broker.restoreActive(state.activeProfile);
+    logger.info({ port, home: paths.home, store: store.description, active: state.activeProfile ?? null }, 'credd daemon listening on 127.0.0.1');
+    return { port, stop, done };
+  } catch (err) {
+    await runCleanups();
+    throw err;
+  }
+}
+
+async function listenTcp(server: FastifyInstance, port: number): Promise<number> {
+  try {
+    await server.listen({ host: '127.0.0.1', port });
+    return (server.server.address() as AddressInfo).port;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new CreddError('PortInUse', `Port ${port} on 127.0.0.1 is already in use (another credd with a different CREDD_HOME?); pick another with --port or CREDD_PORT.`);
+    }
+    throw err;
+  }
+}
+
+/** Shows up in CloudTrail as the session name: who, and that it came through credd. */
+function sessionName(): string {
+  let user = 'user';
+  try {
+    user = os.userInfo().username;
+  } catch {
+    // no passwd entry (some containers): keep the placeholder
+  }
+  return `credd-${user}`.replace(/[^\w+=,.@-]/g, '_').slice(0, 64);
+}

@@ -1,0 +1,64 @@
+/**
+ * Every error a user can see is a CreddError: `code` is stable (used on the wire and in
+ * tests), `message` is one sentence that says what happened and, where there is one,
+ * what to run. Messages never carry secrets.
+ */
+export class CreddError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CreddError';
+    this.code = code;
+  }
+}
+
+/** ~/.aws/config is wrong; names the profile and the key. */
+export class ConfigError extends CreddError {
+  constructor(message: string) {
+    super('ConfigError', message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The secret store is unreachable, locked, or refused. */
+export class KeychainError extends CreddError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('KeychainError', message, options);
+    this.name = 'KeychainError';
+  }
+}
+
+export type StsFailure =
+  | 'AccessDenied'
+  | 'ExpiredToken'
+  | 'InvalidClientTokenId'
+  | 'SignatureDoesNotMatch'
+  | 'Throttling'
+  | 'InvalidParameter'
+  | 'MfaInvalid'
+  | 'Network'
+  | 'ServiceError'
+  | 'Unknown';
+
+/** STS said no, or could not be reached. */
+export class StsError extends CreddError {
+  readonly failure: StsFailure;
+  constructor(failure: StsFailure, message: string, options?: { cause?: unknown }) {
+    super(`Sts${failure}`, message, options);
+    this.name = 'StsError';
+    this.failure = failure;
+  }
+}
+
+/** A request the user must act on (add a key, switch, enter an MFA code). */
+export class ActionRequiredError extends CreddError {
+  constructor(code: string, message: string) {
+    super(code, message);
+    this.name = 'ActionRequiredError';
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,64 @@
+import type { LongTermKey, SigningCredentials, TemporaryCredentials } from './credentials.js';
+import type { CreddError } from './errors.js';
+
+/**
+ * Where long-term keys (and, later, MFA sessions) live. Items are addressed by a
+ * string key such as `key:base` or `session:base`; values are opaque strings (JSON).
+ * Implementations throw KeychainError with a user-facing message when the store
+ * cannot be reached.
+ */
+export interface SecretStore {
+  /** Human name for messages: "macOS Keychain", "Secret Service", "encrypted file". */
+  readonly description: string;
+  get(item: string): Promise<string | undefined>;
+  set(item: string, value: string): Promise<void>;
+  /** Returns true when something was deleted. */
+  delete(item: string): Promise<boolean>;
+  /** Item names (not values). */
+  list(): Promise<string[]>;
+}
+
+export interface AssumeRoleInput {
+  credentials: SigningCredentials;
+  region: string;
+  endpoint?: string;
+  roleArn: string;
+  roleSessionName: string;
+  durationSeconds?: number;
+  externalId?: string;
+  /** Direct AssumeRole with MFA (no MFA session). */
+  serialNumber?: string;
+  tokenCode?: string;
+}
+
+export interface GetSessionTokenInput {
+  key: LongTermKey;
+  region: string;
+  endpoint?: string;
+  durationSeconds?: number;
+  serialNumber?: string;
+  tokenCode?: string;
+}
+
+export interface StsGateway {
+  assumeRole(input: AssumeRoleInput): Promise<TemporaryCredentials>;
+  getSessionToken(input: GetSessionTokenInput): Promise<TemporaryCredentials>;
+}
+
+export type TimerHandle = { readonly __timer: unique symbol } | object;
+
+/** Time and timers, injected so tests can move time forward. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+
+export { type LongTermKey, type TemporaryCredentials };
+
+export type ServeResult = { ok: true; creds: TemporaryCredentials; profile: string } | { ok: false; error: CreddError };
+
+/** What the credential endpoints need: credentials for the active or a named profile, fast. */
+export interface CredentialProvider {
+  serve(profile?: string): Promise<ServeResult>;
+}

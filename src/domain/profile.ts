@@ -1,0 +1,57 @@
+/**
+ * A profile after ~/.aws/config has been read and its source_profile chain resolved.
+ * `keychain`: an IAM user whose long-term key is in credd's secret store.
+ * `role`: AssumeRole on top of another profile's credentials.
+ */
+export type Profile = KeychainProfile | RoleProfile;
+
+export interface StsSettings {
+  region: string;
+  /** Explicit STS endpoint (AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, or endpoint_url). */
+  endpoint?: string;
+}
+
+export interface KeychainProfile extends StsSettings {
+  kind: 'keychain';
+  name: string;
+  /** False when the name appears only in credd's store, not in the AWS config file. */
+  inConfig: boolean;
+  mfaSerial?: string;
+  /** Lifetime asked of GetSessionToken, seconds. */
+  sessionDurationSeconds?: number;
+}
+
+export interface RoleProfile extends StsSettings {
+  kind: 'role';
+  name: string;
+  roleArn: string;
+  roleSessionName?: string;
+  externalId?: string;
+  durationSeconds?: number;
+  mfaSerial?: string;
+  source: Profile;
+}
+
+/** The IAM user at the root of a chain: whose key signs the first call. */
+export function rootOf(profile: Profile): KeychainProfile {
+  let p: Profile = profile;
+  while (p.kind === 'role') p = p.source;
+  return p;
+}
+
+/** The MFA device that guards this chain, from the role or from its source user. */
+export function mfaSerialOf(profile: Profile): string | undefined {
+  if (profile.mfaSerial) return profile.mfaSerial;
+  if (profile.kind === 'role') return mfaSerialOf(profile.source);
+  return undefined;
+}
+
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+
+export function accountOfRoleArn(arn: string): string | undefined {
+  return ROLE_ARN.exec(arn)?.[1];
+}
+
+export function isRoleArn(arn: string): boolean {
+  return ROLE_ARN.test(arn);
+}

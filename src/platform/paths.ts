@@ -1,0 +1,42 @@
+import os from 'node:os';
+import path from 'node:path';
+
+/** Where every file credd keeps lives. `CREDD_HOME` moves all of it. */
+export interface CreddPaths {
+  home: string;
+  token: string;
+  pidFile: string;
+  controlSocket: string;
+  state: string;
+  daemonInfo: string;
+  fileStoreDir: string;
+  logDir: string;
+}
+
+export function defaultCreddHome(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+  const fromEnv = env['CREDD_HOME'];
+  if (fromEnv && fromEnv.trim() !== '') return path.resolve(fromEnv);
+  const home = env['HOME'] ?? os.homedir();
+  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'credd');
+  const stateHome = env['XDG_STATE_HOME'];
+  return path.join(stateHome && stateHome !== '' ? stateHome : path.join(home, '.local', 'state'), 'credd');
+}
+
+export function creddPaths(home: string): CreddPaths {
+  return {
+    home,
+    token: path.join(home, 'token'),
+    pidFile: path.join(home, 'daemon.pid'),
+    controlSocket: path.join(home, 'control.sock'),
+    state: path.join(home, 'state.json'),
+    daemonInfo: path.join(home, 'daemon.json'),
+    fileStoreDir: path.join(home, 'secrets'),
+    logDir: path.join(home, 'logs'),
+  };
+}
+
+export function awsConfigFile(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env['AWS_CONFIG_FILE'];
+  if (fromEnv && fromEnv !== '') return fromEnv;
+  return path.join(env['HOME'] ?? os.homedir(), '.aws', 'config');
+}

@@ -1,0 +1,37 @@
+/** JSON shapes of the control API (unix socket), shared by the daemon and the CLI. */
+
+export interface ProfileStatus {
+  name: string;
+  active: boolean;
+  /** ISO time; absent when nothing is cached. */
+  expiration?: string;
+  freshness?: 'fresh' | 'aging' | 'stale' | 'expired';
+  assumedRoleArn?: string;
+  refreshing: boolean;
+  nextRefreshAt?: string;
+  lastError?: { code: string; message: string; at: string };
+}
+
+export interface DaemonStatus {
+  running: true;
+  pid: number;
+  version: string;
+  port: number;
+  startedAt: string;
+  activeProfile: string | null;
+  store: string;
+  configFile: string;
+  profiles: ProfileStatus[];
+  stats: { requests: number; servedFromCache: number; waitedOnSts: number; stsFetches: number; failedFetches: number };
+}
+
+export interface SwitchResult {
+  profile: string;
+  expiration: string;
+  assumedRoleArn?: string;
+}
+
+export interface ControlError {
+  code: string;
+  message: string;
+}

@@ -1,0 +1,61 @@
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { CreddError } from '../domain/errors.js';
+import type { Logger } from '../platform/logger.js';
+import type { DaemonStatus, SwitchResult } from '../protocol/control-api.js';
+import { statusFor } from './http-status.js';
+
+/** What the control API can do; the daemon supplies it. */
+export interface ControlApi {
+  status(): Promise<DaemonStatus>;
+  switchTo(profile: string): Promise<SwitchResult>;
+  prime(profile: string): Promise<SwitchResult>;
+  clear(profile?: string): Promise<void>;
+  stop(): void;
+}
+
+const PROFILE_NAME = /^[\w.@+=,:-]{1,128}$/;
+
+function sendControlError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+  return reply.code(status).send({ code, message });
+}
+
+/**
+ * The control API, served only on the unix socket in the 0700 state dir: whoever can
+ * connect is the user. Never exposed over TCP.
+ */
+export function buildControl(api: ControlApi, logger: Logger): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 });
+  const profileOf = (body: unknown): string | undefined => {
+    const p = (body as { profile?: unknown } | null)?.profile;
+    return typeof p === 'string' && PROFILE_NAME.test(p) ? p : undefined;
+  };
+  const withProfile =
+    (run: (profile: string) => Promise<unknown>) =>
+    async (req: { body: unknown }, reply: FastifyReply): Promise<unknown> => {
+      const profile = profileOf(req.body);
+      if (profile === undefined) return sendControlError(reply, 400, 'InvalidProfileName', 'Give a profile name (letters, digits and ._@+=,:- only).');
+      return run(profile);
+    };
+
+  app.get('/v1/status', () => api.status());
+  app.post('/v1/switch', withProfile((p) => api.switchTo(p)));
+  app.post('/v1/prime', withProfile((p) => api.prime(p)));
+  app.post('/v1/clear', async (req) => {
+    const profile = profileOf(req.body);
+    await api.clear(profile);
+    return { cleared: profile ?? 'all' };
+  });
+  app.post('/v1/stop', async () => {
+    setImmediate(() => api.stop());
+    return { stopping: true };
+  });
+  app.setNotFoundHandler((_req, reply) => sendControlError(reply, 404, 'NotFound', 'Unknown control request.'));
+  app.setErrorHandler((err: unknown, _req, reply) => {
+    if (err instanceof CreddError) return sendControlError(reply, statusFor(err), err.code, err.message);
+    const e = err as { statusCode?: number; code?: string; message?: string };
+    if (e.statusCode !== undefined && e.statusCode < 500) return sendControlError(reply, e.statusCode, e.code ?? 'BadRequest', e.message ?? 'Bad request.');
+    logger.error({ err: e.message }, 'control request failed');
+    return sendControlError(reply, 500, 'Internal', `credd hit an internal error: ${e.message ?? 'unknown'}`);
+  });
+  return app;
+}

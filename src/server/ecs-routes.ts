@@ -1,0 +1,52 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { CredentialProvider } from '../domain/ports.js';
+import { ecsCredentialsBody, JSON_CONTENT_TYPE } from '../protocol/ecs-credentials.js';
+import { statusFor } from './http-status.js';
+import { sendError } from './request-guard.js';
+import { tokenMatches } from './token-check.js';
+
+export const ECS_PATH = '/v1/credentials';
+const PROFILE_NAME = /^[\w.@+=,:-]{1,128}$/;
+
+export interface EcsRouteDeps {
+  credentials: CredentialProvider;
+  token: string;
+}
+
+/**
+ * The container credentials endpoint: `GET /v1/credentials` follows `credd switch`,
+ * `GET /v1/credentials/PROFILE` is pinned to one profile.
+ */
+export function registerEcsRoutes(app: FastifyInstance, deps: EcsRouteDeps): void {
+  const serve = async (reply: FastifyReply, authorization: string | undefined, profile?: string): Promise<FastifyReply> => {
+    if (authorization === undefined) {
+      return sendError(reply, 401, 'MissingToken', 'The Authorization header is missing; run: eval "$(credd env)"');
+    }
+    if (!tokenMatches(authorization, deps.token)) {
+      return sendError(reply, 403, 'InvalidToken', 'The Authorization token is not this daemon\'s; run: eval "$(credd env)"');
+    }
+    const result = await deps.credentials.serve(profile);
+    if (!result.ok) {
+      const r = sendError(reply, statusFor(result.error), result.error.code, result.error.message);
+      if (result.error.code === 'Pending') r.header('retry-after', '1');
+      return r;
+    }
+    return reply.code(200).header('content-type', JSON_CONTENT_TYPE).header('cache-control', 'no-store').send(ecsCredentialsBody(result.creds));
+  };
+
+  app.get(ECS_PATH, (req, reply) => serve(reply, req.headers.authorization));
+  app.get<{ Params: { profile: string } }>(`${ECS_PATH}/:profile`, (req, reply) => {
+    const profile = req.params.profile;
+    if (!PROFILE_NAME.test(profile)) {
+      return sendError(reply, 400, 'InvalidProfileName', 'The profile name in the URL is not valid.');
+    }
+    return serve(reply, req.headers.authorization, profile);
+  });
+  for (const url of [ECS_PATH, `${ECS_PATH}/:profile`]) {
+    app.route({
+      method: ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
+      url,
+      handler: (_req, reply) => sendError(reply.header('allow', 'GET, HEAD'), 405, 'MethodNotAllowed', 'Only GET is served here.'),
+    });
+  }
+}

@@ -1,0 +1,40 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errorBody } from '../protocol/error-body.js';
+import { JSON_CONTENT_TYPE } from '../protocol/ecs-credentials.js';
+
+/** Headers only browsers send; SDKs never do. Refusing them stops CSRF and DNS rebinding from pages. */
+const BROWSER_HEADERS = ['origin', 'referer', 'sec-fetch-site', 'sec-fetch-mode', 'sec-fetch-dest', 'sec-fetch-user'];
+
+export interface GuardOptions {
+  /** The port we listen on, once known; a Host naming another port is refused. */
+  port(): number | undefined;
+  /** Extra host names the user mapped to us (e.g. the link-local IMDS address). */
+  extraHosts?: readonly string[];
+}
+
+export function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+  return reply.code(status).header('content-type', JSON_CONTENT_TYPE).header('cache-control', 'no-store').send(errorBody(code, message));
+}
+
+/** Host and browser checks for every request on the TCP listener (DESIGN.md §5). */
+export function guardRequest(opts: GuardOptions) {
+  const names = new Set(['127.0.0.1', 'localhost', ...(opts.extraHosts ?? [])]);
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const host = req.headers.host;
+    if (host === undefined || !hostAllowed(host, names, opts.port())) {
+      await sendError(reply, 400, 'InvalidHost', 'credd answers only requests addressed to 127.0.0.1 or localhost on its own port.');
+      return;
+    }
+    const browser = BROWSER_HEADERS.find((h) => req.headers[h] !== undefined);
+    if (browser !== undefined) {
+      await sendError(reply, 403, 'BrowserRequestRefused', `credd refuses requests that carry the browser header ${browser}.`);
+    }
+  };
+}
+
+function hostAllowed(host: string, names: Set<string>, port: number | undefined): boolean {
+  const m = /^([^:]+|\[[^\]]+\])(?::(\d{1,5}))?$/.exec(host.trim().toLowerCase());
+  if (!m || !m[1] || !names.has(m[1])) return false;
+  if (m[2] === undefined || port === undefined) return true;
+  return Number(m[2]) === port;
+}

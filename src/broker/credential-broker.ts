@@ -1,12 +1,15 @@
 import type { TemporaryCredentials } from '../domain/credentials.js';
-import { ActionRequiredError, CreddError, errorMessage } from '../domain/errors.js';
+import { ActionRequiredError, CreddError, errorMessage, StsError } from '../domain/errors.js';
 import { backoffMs, classify, refreshDueAt, type Freshness } from '../domain/freshness.js';
 import type { Clock, CredentialProvider, SecretStore, ServeResult, StsGateway } from '../domain/ports.js';
 import type { Profile } from '../domain/profile.js';
 import type { Logger } from '../platform/logger.js';
 import { CredentialSource } from './credential-source.js';
 import { newSlot, type ProfileSlot } from './profile-slot.js';
-import { toCreddError } from './to-credd-error.js';
+import { forProfile, toCreddError } from './to-credd-error.js';
+
+/** A local failure (no key, config, MFA needed) is re-checked at most this often by requests. */
+const LOCAL_RECHECK_MS = 2_000;
 
 export interface BrokerDeps {
   loadProfile(name: string): Promise<Profile>;
@@ -92,10 +95,10 @@ export class CredentialBroker implements CredentialProvider {
     if (slot.creds && state !== 'expired') {
       if (state === 'stale' && !slot.inflight && slot.nextAttemptAt === undefined) this.ensure(name).catch(() => undefined);
       this.stats.servedFromCache++;
-      return { ok: true, creds: slot.creds, profile: name };
+      return { ok: true, creds: slot.creds, profile: name, ...(slot.region !== undefined && { region: slot.region }) };
     }
-    // Nothing usable cached. A failure that needs the user, or one we are backing off from, answers at once.
-    if (!slot.inflight && slot.lastError && (slot.lastError instanceof ActionRequiredError || slot.nextAttemptAt !== undefined)) {
+    // Nothing usable cached. A failure we are backing off from, or a local one seen just now, answers at once.
+    if (!slot.inflight && slot.lastError && (slot.nextAttemptAt !== undefined || now - (slot.lastErrorAt ?? 0) < LOCAL_RECHECK_MS)) {
       return fail(slot.lastError);
     }
     this.stats.waitedOnSts++;
@@ -117,6 +120,14 @@ export class CredentialBroker implements CredentialProvider {
     };
     run.then(clear, clear);
     return run;
+  }
+
+  describe(name: string): { region?: string; accountId?: string } {
+    const slot = this.slots.get(name);
+    return {
+      ...(slot?.region !== undefined && { region: slot.region }),
+      ...(slot?.creds?.accountId !== undefined && { accountId: slot.creds.accountId }),
+    };
   }
 
   freshness(name: string): Freshness | undefined {
@@ -147,6 +158,7 @@ export class CredentialBroker implements CredentialProvider {
     this.stats.stsFetches++;
     try {
       const profile = await this.deps.loadProfile(slot.name);
+      slot.region = profile.region;
       const creds = await this.source.obtain(profile);
       slot.creds = creds;
       slot.issuedAt = started;
@@ -158,13 +170,14 @@ export class CredentialBroker implements CredentialProvider {
       this.schedule(slot, refreshDueAt(creds.expiration.getTime(), started));
       return creds;
     } catch (err) {
-      const error = toCreddError(err);
+      const error = forProfile(toCreddError(err), slot.name);
       this.stats.failedFetches++;
       slot.lastError = error;
       slot.lastErrorAt = this.deps.clock.now();
       slot.failures++;
       this.deps.logger.warn({ profile: slot.name, errCode: error.code, err: errorMessage(error) }, 'could not obtain credentials');
-      if (!(error instanceof ActionRequiredError)) {
+      // Only STS trouble is retried on a timer; local problems are re-checked on the next request.
+      if (error instanceof StsError || error.code === 'Internal') {
         this.schedule(slot, this.deps.clock.now() + backoffMs(slot.failures - 1, this.deps.random));
       }
       throw error;

@@ -7,6 +7,8 @@ export interface ProfileSlot {
   name: string;
   creds?: TemporaryCredentials;
   issuedAt: number;
+  /** Region of the resolved profile, remembered for IMDS placement. */
+  region?: string;
   inflight?: Promise<TemporaryCredentials>;
   lastError?: CreddError;
   lastErrorAt?: number;

@@ -23,6 +23,8 @@ import { storeFromEnv } from './store-from-env.js';
 
 export interface DaemonOptions {
   port?: number;
+  /** Serve IMDS without a session token (IMDSv1), for old clients. */
+  imdsV1?: boolean;
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
 }
@@ -69,7 +71,14 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
     });
     cleanups.push(async () => broker.close());
 
-    const server = buildServer({ credentials: broker, token, logger, port: () => listening.port });
+    const server = buildServer({
+      credentials: broker,
+      token,
+      logger,
+      port: () => listening.port,
+      imds: { allowV1: opts.imdsV1 ?? env['CREDD_IMDS_V1'] === 'true', defaultRegion: env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'] ?? 'us-east-1' },
+      extraHosts: (env['CREDD_ALLOWED_HOSTS'] ?? '').split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== ''),
+    });
     const port = await listenTcp(server, wantedPort);
     listening.port = port;
     cleanups.push(() => server.close());

@@ -56,9 +56,15 @@ export interface Clock {
 
 export { type LongTermKey, type TemporaryCredentials };
 
-export type ServeResult = { ok: true; creds: TemporaryCredentials; profile: string } | { ok: false; error: CreddError };
+export type ServeResult =
+  | { ok: true; creds: TemporaryCredentials; profile: string; region?: string }
+  | { ok: false; error: CreddError };
 
 /** What the credential endpoints need: credentials for the active or a named profile, fast. */
 export interface CredentialProvider {
   serve(profile?: string): Promise<ServeResult>;
+  /** The active profile's name, if any (IMDS lists it as the role name). */
+  readonly active: string | undefined;
+  /** What is known of a profile without calling STS: its region and account (IMDS placement). */
+  describe(profile: string): { region?: string; accountId?: string };
 }

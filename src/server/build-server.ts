@@ -2,6 +2,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { CredentialProvider } from '../domain/ports.js';
 import type { Logger } from '../platform/logger.js';
 import { registerEcsRoutes } from './ecs-routes.js';
+import { registerImdsRoutes } from './imds-routes.js';
+import { ImdsTokens } from './imds-tokens.js';
 import { guardRequest, sendError } from './request-guard.js';
 
 export interface ServerDeps {
@@ -10,22 +12,43 @@ export interface ServerDeps {
   logger: Logger;
   /** The listening port once known, for the Host check. */
   port(): number | undefined;
+  imds?: { allowV1?: boolean; defaultRegion?: string };
+  /** Extra Host names accepted (e.g. a link-local address the user mapped to us). */
+  extraHosts?: readonly string[];
+  now?: () => number;
 }
 
-/** The credential endpoints on 127.0.0.1. Never listens itself: the daemon does. */
+/** Collapses `//` in the path (Java appends `/latest` to an endpoint ending in `/`). */
+export function collapseSlashes(url: string): string {
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  const rest = q === -1 ? '' : url.slice(q);
+  return path.replace(/\/{2,}/g, '/') + rest;
+}
+
+/** The credential endpoints on 127.0.0.1 (ECS and IMDSv2). Never listens itself: the daemon does. */
 export function buildServer(deps: ServerDeps): FastifyInstance {
+  const now = deps.now ?? Date.now;
   const app = Fastify({
     logger: false,
     bodyLimit: 1024,
-    // SDK clients never need more; long headers are an attack, not a client.
-    maxParamLength: 200,
+    // SDK clients never need more; long paths and slow requests are attacks, not clients.
+    routerOptions: { maxParamLength: 200 },
     return503OnClosing: false,
     requestTimeout: 10_000,
     connectionTimeout: 10_000,
     keepAliveTimeout: 5_000,
+    rewriteUrl: (req) => collapseSlashes(req.url ?? '/'),
   });
-  app.addHook('onRequest', guardRequest({ port: deps.port }));
+  app.addHook('onRequest', guardRequest({ port: deps.port, ...(deps.extraHosts && { extraHosts: deps.extraHosts }) }));
   registerEcsRoutes(app, deps);
+  registerImdsRoutes(app, {
+    credentials: deps.credentials,
+    tokens: new ImdsTokens(now),
+    allowV1: deps.imds?.allowV1 ?? false,
+    defaultRegion: deps.imds?.defaultRegion ?? 'us-east-1',
+    startedAt: new Date(now()),
+  });
   app.setNotFoundHandler((_req, reply) => sendError(reply, 404, 'NotFound', 'Nothing is served at this path.'));
   app.setErrorHandler((err: { statusCode?: number; code?: string; message?: string }, req, reply) => {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;

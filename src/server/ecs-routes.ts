@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { CredentialProvider } from '../domain/ports.js';
 import { ecsCredentialsBody, JSON_CONTENT_TYPE } from '../protocol/ecs-credentials.js';
 import { statusFor } from './http-status.js';
-import { sendError } from './request-guard.js';
+import { exactBody, sendError } from './request-guard.js';
 import { tokenMatches } from './token-check.js';
 
 export const ECS_PATH = '/v1/credentials';
@@ -31,7 +31,7 @@ export function registerEcsRoutes(app: FastifyInstance, deps: EcsRouteDeps): voi
       if (result.error.code === 'Pending') r.header('retry-after', '1');
       return r;
     }
-    return reply.code(200).header('content-type', JSON_CONTENT_TYPE).header('cache-control', 'no-store').send(ecsCredentialsBody(result.creds));
+    return reply.code(200).header('content-type', JSON_CONTENT_TYPE).header('cache-control', 'no-store').send(exactBody(ecsCredentialsBody(result.creds)));
   };
 
   app.get(ECS_PATH, (req, reply) => serve(reply, req.headers.authorization));

@@ -12,8 +12,16 @@ export interface GuardOptions {
   extraHosts?: readonly string[];
 }
 
+/**
+ * A Buffer body keeps the Content-Type exactly as set: for strings fastify appends
+ * "; charset=utf-8", which some clients compare literally.
+ */
+export function exactBody(text: string): Buffer {
+  return Buffer.from(text, 'utf8');
+}
+
 export function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
-  return reply.code(status).header('content-type', JSON_CONTENT_TYPE).header('cache-control', 'no-store').send(errorBody(code, message));
+  return reply.code(status).header('content-type', JSON_CONTENT_TYPE).header('cache-control', 'no-store').send(exactBody(errorBody(code, message)));
 }
 
 /** Host and browser checks for every request on the TCP listener (DESIGN.md §5). */

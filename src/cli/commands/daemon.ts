@@ -3,10 +3,10 @@ import { parsePort } from '../../platform/settings.js';
 import type { CliContext } from '../cli-context.js';
 
 /** Runs the daemon in the foreground until SIGINT/SIGTERM. Heavy modules load only here. */
-export async function runDaemonCommand(input: { port?: string }, ctx: CliContext): Promise<void> {
+export async function runDaemonCommand(input: { port?: string; imdsV1?: boolean }, ctx: CliContext): Promise<void> {
   const port = parsePort(input.port, '--port');
   const { runDaemon } = await import('../../daemon/run-daemon.js');
-  const daemon = await runDaemon({ env: ctx.env, ...(port !== undefined && { port }) });
+  const daemon = await runDaemon({ env: ctx.env, ...(port !== undefined && { port }), ...(input.imdsV1 === true && { imdsV1: true }) });
   let signals = 0;
   const onSignal = (): void => {
     signals++;
@@ -25,5 +25,6 @@ export function registerDaemon(program: Command, ctx: () => CliContext): void {
     .command('daemon')
     .description('run the credential daemon in the foreground (127.0.0.1 only)')
     .option('-p, --port <port>', 'TCP port on 127.0.0.1 (default: CREDD_PORT or 9911)')
-    .action((opts: { port?: string }) => runDaemonCommand(opts, ctx()));
+    .option('--imds-v1', 'also answer IMDS requests without a session token (IMDSv1), for old clients (or CREDD_IMDS_V1=true)')
+    .action((opts: { port?: string; imdsV1?: boolean }) => runDaemonCommand(opts, ctx()));
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadOrCreateToken } from '../../daemon/auth-token.js';
 import { loadDaemonInfo } from '../../daemon/daemon-state.js';
-import { errorMessage } from '../../domain/errors.js';
+import { CreddError, errorMessage } from '../../domain/errors.js';
 import { portFromEnv } from '../../platform/settings.js';
 import type { SwitchResult } from '../../protocol/control-api.js';
 import type { CliContext } from '../cli-context.js';
@@ -9,6 +9,8 @@ import { validProfileName } from './profile-name.js';
 
 export interface EnvInput {
   profile?: string;
+  /** Print the IMDS endpoint instead of the container endpoint. */
+  imds?: boolean;
 }
 
 /** Variables that would take precedence over ours in some SDKs' container provider. */
@@ -31,10 +33,32 @@ export async function envVariables(ctx: CliContext, profile?: string): Promise<R
  */
 export async function runEnv(input: EnvInput, ctx: CliContext): Promise<void> {
   const profile = input.profile === undefined ? undefined : validProfileName(input.profile);
+  if (input.imds === true) {
+    if (profile !== undefined) throw new CreddError('ImdsFollowsActive', 'The IMDS endpoint always serves the active profile; run `credd env --imds` without a profile.');
+    ctx.out.write(await imdsLines(ctx));
+    return;
+  }
   const vars = await envVariables(ctx, profile);
   const lines = [`unset ${SHADOWING.join(' ')}`, ...Object.entries(vars).map(([k, v]) => `export ${k}='${v}'`)];
   ctx.out.write(`${lines.join('\n')}\n`);
   if (profile !== undefined) await warm(ctx, profile);
+}
+
+/**
+ * IMDS lines. The trailing slash matters: older AWS CLIs glue paths straight onto it.
+ * Proxies must be bypassed for loopback, or HTTP_PROXY users send the request away.
+ */
+async function imdsLines(ctx: CliContext): Promise<string> {
+  const info = await loadDaemonInfo(ctx.paths.daemonInfo);
+  const port = info?.port ?? portFromEnv(ctx.env);
+  const noProxy = [...new Set([...(ctx.env['NO_PROXY'] ?? ctx.env['no_proxy'] ?? '').split(','), '127.0.0.1', 'localhost'].filter((h) => h.trim() !== ''))].join(',');
+  return [
+    `unset AWS_EC2_METADATA_DISABLED`,
+    `export AWS_EC2_METADATA_SERVICE_ENDPOINT='http://127.0.0.1:${port}/'`,
+    `export AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE='IPv4'`,
+    `export NO_PROXY='${noProxy}' no_proxy='${noProxy}'`,
+    '',
+  ].join('\n');
 }
 
 /** Best effort: fetch the pinned profile now so the first SDK call is served from cache. */
@@ -51,5 +75,6 @@ export function registerEnv(program: Command, ctx: () => CliContext): void {
     .command('env')
     .description('print shell lines that point AWS SDKs and the CLI at credd: eval "$(credd env)"')
     .argument('[profile]', 'pin this shell to one profile instead of following `credd switch`')
-    .action((profile: string | undefined) => runEnv(profile === undefined ? {} : { profile }, ctx()));
+    .option('--imds', 'print the EC2 instance metadata (IMDSv2) endpoint instead, for programs that only speak IMDS', false)
+    .action((profile: string | undefined, opts: { imds: boolean }) => runEnv({ ...(profile !== undefined && { profile }), imds: opts.imds }, ctx()));
 }

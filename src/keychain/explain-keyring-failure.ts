@@ -1,0 +1,109 @@
+export type KeyringOperation = 'read' | 'save' | 'delete' | 'list';
+
+export interface KeyringFailure {
+  platform: NodeJS.Platform;
+  /** The store's description, e.g. "macOS Keychain". */
+  description: string;
+  service: string;
+  operation: KeyringOperation;
+  /** Absent for `list`. */
+  item?: string;
+  /** The message @napi-rs/keyring raised (Display of the Rust error). */
+  raw: string;
+}
+
+const noSecretService =
+  'No Secret Service is reachable (is gnome-keyring or KWallet running and unlocked in this session?). ' +
+  'On a headless machine set CREDD_STORE=file to keep keys in an encrypted file instead.';
+
+// Patterns are matched against the Rust error text the addon surfaces; the comments name the
+// situation each one was observed in (Linux) or documented for (macOS/Windows), so a change in
+// the addon's wording shows up as the generic fallback rather than a wrong explanation.
+const linuxRules: Array<[RegExp, (f: KeyringFailure) => string]> = [
+  // No bus at all, a stale socket, or a bus without any org.freedesktop.secrets provider.
+  [
+    /Failed to connect|autolaunch|Connection refused|ServiceUnknown|not provided by any \.service|Spawn\.|No such file or directory/i,
+    () => noSecretService,
+  ],
+  // gnome-keyring wanted to show an unlock prompt and could not (no display) or it was dismissed.
+  [
+    /unlock prompt|IsLocked|is locked|locked object/i,
+    () =>
+      'The Secret Service keyring is locked and could not be unlocked (the unlock prompt was dismissed or cannot be shown here). ' +
+      'Unlock your login keyring (log in to the desktop, or run `gnome-keyring-daemon --unlock` in this session) and try again, ' +
+      'or set CREDD_STORE=file to use an encrypted file instead.',
+  ],
+  // A Secret Service without a default ("login") collection has nowhere to create items.
+  [
+    /no result found|NoSuchObject|default collection/i,
+    () =>
+      'The Secret Service has no default keyring to store items in. Create a login keyring ' +
+      '(e.g. with Seahorse, or by starting gnome-keyring-daemon with --unlock and a password) and try again, ' +
+      'or set CREDD_STORE=file to use an encrypted file instead.',
+  ],
+  // libdbus gives up after its own reply timeout when the daemon is stuck.
+  [
+    /Did not receive a reply|NoReply|timed? ?out/i,
+    () => 'The Secret Service did not answer (gnome-keyring or KWallet may be hung). Restart it and try again.',
+  ],
+];
+
+const darwinRules: Array<[RegExp, (f: KeyringFailure) => string]> = [
+  // errSecInteractionNotAllowed (-25308): locked keychain and no GUI session to ask in (e.g. over SSH).
+  [
+    /interaction is not allowed|-25308/i,
+    () =>
+      'The macOS Keychain is locked and cannot ask for your password in this session (e.g. over SSH). ' +
+      'Run `security unlock-keychain` and try again.',
+  ],
+  // errSecUserCanceled (-128) / errSecAuthFailed (-25293): the user said no to the dialog.
+  [
+    /cancel|-128|-25293|auth(entication)? fail/i,
+    () =>
+      'Access to the macOS Keychain was denied (the dialog was cancelled or the password was wrong). ' +
+      'Try again and choose "Allow" or "Always Allow" for credd.',
+  ],
+];
+
+const commonRules: Array<[RegExp, (f: KeyringFailure) => string]> = [
+  [
+    /ambiguous|matched by \d+ credentials/i,
+    (f) =>
+      `More than one ${f.description} entry matches ${quoteItem(f)} of service "${f.service}"; ` +
+      'remove the duplicates and try again.',
+  ],
+  // Windows Credential Manager caps the secret at 2560 bytes; other stores cap attribute lengths.
+  [/longer than platform limit|too long|TooLong/i, (f) => `The value for ${quoteItem(f)} is too long for the ${f.description}.`],
+];
+
+/** Turns a raw @napi-rs/keyring failure into one sentence that says what to do next. */
+export function explainKeyringFailure(failure: KeyringFailure): string {
+  const platformRules = failure.platform === 'darwin' ? darwinRules : failure.platform === 'win32' ? [] : linuxRules;
+  for (const [pattern, explain] of [...platformRules, ...commonRules]) {
+    if (pattern.test(failure.raw)) return explain(failure);
+  }
+  return `The ${failure.description} could not ${verb(failure.operation)} ${quoteItem(failure)} (${tidy(failure.raw)}).`;
+}
+
+/** The message for an operation that outlived the store's timeout. */
+export function explainKeyringTimeout(failure: Omit<KeyringFailure, 'raw'>, timeoutMs: number): string {
+  const seconds = Math.round(timeoutMs / 100) / 10;
+  return (
+    `The ${failure.description} did not answer within ${seconds} s while trying to ${verb(failure.operation)} ${quoteItem(failure)} ` +
+    '(is an unlock or permission dialog waiting?). Answer the dialog or unlock the keyring, then try again.'
+  );
+}
+
+function verb(op: KeyringOperation): string {
+  return op === 'read' ? 'read' : op === 'save' ? 'save' : op === 'delete' ? 'delete' : 'list the items in';
+}
+
+function quoteItem(f: Pick<KeyringFailure, 'item' | 'service'>): string {
+  return f.item === undefined ? `service "${f.service}"` : `"${f.item}"`;
+}
+
+// The addon nests causes as "Platform failure: DBus error: ..."; keep the message one line and short.
+function tidy(raw: string): string {
+  const line = raw.replace(/\s+/g, ' ').trim();
+  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
+}

@@ -1,0 +1,73 @@
+import { createCipheriv, createDecipheriv, randomBytes, scrypt } from 'node:crypto';
+
+export interface ScryptParams {
+  N: number;
+  r: number;
+  p: number;
+}
+
+export interface SealedBox {
+  iv: string;
+  tag: string;
+  ct: string;
+}
+
+/** scrypt's recommended interactive cost (2^15, 8, 1): ~100 ms and 32 MiB per derivation. */
+export const DEFAULT_SCRYPT: ScryptParams = { N: 2 ** 15, r: 8, p: 1 };
+
+// Bounds for params read from disk, so a doctored store.json cannot make us allocate gigabytes.
+const MAX_N = 2 ** 20;
+const MAX_R = 32;
+const MAX_P = 16;
+
+export function validScryptParams(params: ScryptParams): boolean {
+  const { N, r, p } = params;
+  const isInt = (x: number, max: number): boolean => Number.isInteger(x) && x >= 1 && x <= max;
+  return isInt(N, MAX_N) && N >= 2 && (N & (N - 1)) === 0 && isInt(r, MAX_R) && isInt(p, MAX_P);
+}
+
+/**
+ * AES-256-GCM with a key derived from a passphrase by scrypt. Every seal uses a fresh random
+ * 96-bit IV; the caller's associated data binds a ciphertext to the place it belongs.
+ */
+export class FileStoreCipher {
+  readonly #key: Buffer;
+
+  private constructor(key: Buffer) {
+    this.#key = key;
+  }
+
+  static async derive(passphrase: string, salt: Buffer, params: ScryptParams): Promise<FileStoreCipher> {
+    // Node refuses scrypt when 128*N*r*p reaches maxmem (32 MiB by default, exactly the cost
+    // of the defaults), so allow twice what the parameters need.
+    const maxmem = 2 * 128 * params.N * params.r * params.p + 1024 * 1024;
+    const key = await new Promise<Buffer>((resolve, reject) => {
+      scrypt(passphrase.normalize('NFC'), salt, 32, { ...params, maxmem }, (err, derived) => (err ? reject(err) : resolve(derived)));
+    });
+    return new FileStoreCipher(key);
+  }
+
+  seal(plaintext: string, aad: string): SealedBox {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.#key, iv);
+    cipher.setAAD(Buffer.from(aad, 'utf8'));
+    const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    return { iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), ct: ct.toString('base64') };
+  }
+
+  /** The plaintext, or undefined when the box was not sealed with this key and this AAD. */
+  open(box: SealedBox, aad: string): string | undefined {
+    const iv = Buffer.from(box.iv, 'base64');
+    const tag = Buffer.from(box.tag, 'base64');
+    if (iv.length !== 12 || tag.length !== 16) return undefined;
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.#key, iv, { authTagLength: 16 });
+      decipher.setAAD(Buffer.from(aad, 'utf8'));
+      decipher.setAuthTag(tag);
+      const pt = Buffer.concat([decipher.update(Buffer.from(box.ct, 'base64')), decipher.final()]);
+      return pt.toString('utf8');
+    } catch {
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+export interface WriteFileAtomicOptions {
+  /** Replace an existing file (rename) or fail with EEXIST when there is one (link). */
+  overwrite: boolean;
+}
+
+/**
+ * Writes a 0600 file so that a crash at any point leaves either the old or the new content,
+ * never a truncated one: temp file in the same directory, fsync, rename (or link, which fails
+ * instead of replacing), then fsync the directory so the rename itself survives a power cut.
+ */
+export async function writeFileAtomic(file: string, data: string, options: WriteFileAtomicOptions): Promise<void> {
+  const dir = path.dirname(file);
+  // The leading dot and .tmp suffix keep leftovers of a crash out of the store's item listing.
+  const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await fs.open(tmp, 'wx', 0o600);
+  try {
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    if (options.overwrite) await fs.rename(tmp, file);
+    else await fs.link(tmp, file);
+  } finally {
+    // After a rename the temp name is gone already; after a link (or a failure) it must go.
+    await fs.rm(tmp, { force: true });
+  }
+  await syncDir(dir);
+}
+
+/** Makes a rename or unlink in `dir` durable. */
+export async function syncDir(dir: string): Promise<void> {
+  // Windows cannot open a directory for fsync; NTFS journals the rename on its own.
+  if (process.platform === 'win32') return;
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -105,11 +105,11 @@ export class CredentialBroker implements CredentialProvider {
     return this.waitBriefly(name, this.ensure(name));
   }
 
-  /** Credentials for `name`, from cache when fresh enough, else one shared STS call. */
-  ensure(name: string): Promise<TemporaryCredentials> {
+  /** Credentials for `name`, from cache when fresh enough (unless `renew`), else one shared STS call. */
+  ensure(name: string, renew = false): Promise<TemporaryCredentials> {
     const slot = this.slot(name);
     if (slot.inflight) return slot.inflight;
-    if (slot.creds) {
+    if (slot.creds && !renew) {
       const state = classify(slot.creds.expiration.getTime(), slot.issuedAt, this.deps.clock.now());
       if (state === 'fresh' || state === 'aging') return Promise.resolve(slot.creds);
     }
@@ -198,7 +198,7 @@ export class CredentialBroker implements CredentialProvider {
     delete slot.timer;
     delete slot.nextAttemptAt;
     if (this.closed || this.slots.get(slot.name) !== slot || !this.wanted(slot)) return;
-    this.ensure(slot.name).catch(() => undefined);
+    this.ensure(slot.name, true).catch(() => undefined);
   }
 
   private wanted(slot: ProfileSlot): boolean {

@@ -33,6 +33,7 @@ const itemAad = (item: string): string => `credd-file-store/v1 item ${item}`;
  * file per item. One salt and one scrypt derivation serve the whole store: store.json holds the
  * salt and a sealed known text, so a wrong passphrase is caught before anything is read or
  * written — even in an empty store — and the slow KDF runs once per process, not per item.
+ * Item names are file names (base64url), so list() needs no passphrase; nothing else is readable.
  */
 export class EncryptedFileStore implements SecretStore {
   readonly description: string;
@@ -83,7 +84,7 @@ export class EncryptedFileStore implements SecretStore {
 
   async delete(item: string): Promise<boolean> {
     const file = this.#itemPath(item);
-    if ((await this.#fs('read', () => readIfExists(file))) === undefined) return false;
+    if (!(await this.#fs('read', () => exists(file)))) return false;
     // Only the passphrase's owner may remove items; with no store.json there is nothing to check against.
     await this.#unlock(false);
     return this.#fs('delete', async () => {
@@ -132,7 +133,7 @@ export class EncryptedFileStore implements SecretStore {
   async #openOrCreate(create: boolean): Promise<Unlocked | undefined> {
     const storeFile = path.join(this.#dir, STORE_FILE);
     const text = await this.#fs('read', () => readIfExists(storeFile));
-    if (text !== undefined) return this.#open(text);
+    if (text !== undefined) return this.#verify(text);
     if (!create) return undefined;
     const passphrase = await this.#askPassphrase();
     if (passphrase === '') throw new KeychainError(`An empty passphrase cannot protect the encrypted file store at ${this.#dir}; choose a real one.`);
@@ -149,22 +150,15 @@ export class EncryptedFileStore implements SecretStore {
       // Another process created the store first: its passphrase is the one that counts.
       const raced = await readIfExists(storeFile).catch(() => undefined);
       if (raced === undefined) throw err;
-      return this.#check(raced, await this.#verifierCipher(raced, passphrase));
+      return this.#verify(raced, passphrase);
     }
     return { cipher, salt, params };
   }
 
-  async #open(text: string): Promise<Unlocked> {
-    return this.#check(text, await this.#verifierCipher(text, await this.#askPassphrase()));
-  }
-
-  async #verifierCipher(text: string, passphrase: string): Promise<FileStoreCipher> {
+  /** Checks a passphrase (asked now unless given) against store.json's sealed known text. */
+  async #verify(text: string, passphrase?: string): Promise<Unlocked> {
     const sealed = this.#parseStore(text);
-    return FileStoreCipher.derive(passphrase, Buffer.from(sealed.salt, 'base64'), sealed);
-  }
-
-  #check(text: string, cipher: FileStoreCipher): Unlocked {
-    const sealed = this.#parseStore(text);
+    const cipher = await FileStoreCipher.derive(passphrase ?? (await this.#askPassphrase()), Buffer.from(sealed.salt, 'base64'), sealed);
     if (cipher.open(sealed, VERIFIER_AAD) !== VERIFIER_TEXT) {
       throw new KeychainError(`The passphrase for the encrypted file store at ${this.#dir} is wrong; enter the one the store was created with.`);
     }
@@ -197,6 +191,16 @@ export class EncryptedFileStore implements SecretStore {
       const detail = err instanceof Error ? err.message : String(err);
       throw new KeychainError(`The encrypted file store at ${this.#dir} could not ${what} (${detail}); check that the directory is yours and writable.`, { cause: err });
     }
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.stat(file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
   }
 }
 

@@ -87,9 +87,9 @@ export function explainKeyringFailure(failure: KeyringFailure): string {
 
 /** The message for an operation that outlived the store's timeout. */
 export function explainKeyringTimeout(failure: Omit<KeyringFailure, 'raw'>, timeoutMs: number): string {
-  const seconds = Math.round(timeoutMs / 100) / 10;
+  const limit = timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 100) / 10} s`;
   return (
-    `The ${failure.description} did not answer within ${seconds} s while trying to ${verb(failure.operation)} ${quoteItem(failure)} ` +
+    `The ${failure.description} did not answer within ${limit} while trying to ${verb(failure.operation)} ${quoteItem(failure)} ` +
     '(is an unlock or permission dialog waiting?). Answer the dialog or unlock the keyring, then try again.'
   );
 }

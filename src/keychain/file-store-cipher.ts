@@ -15,15 +15,16 @@ export interface SealedBox {
 /** scrypt's recommended interactive cost (2^15, 8, 1): ~100 ms and 32 MiB per derivation. */
 export const DEFAULT_SCRYPT: ScryptParams = { N: 2 ** 15, r: 8, p: 1 };
 
-// Bounds for params read from disk, so a doctored store.json cannot make us allocate gigabytes.
-const MAX_N = 2 ** 20;
-const MAX_R = 32;
-const MAX_P = 16;
+// Bounds for params read from disk, so a doctored store.json cannot make us allocate gigabytes:
+// scrypt needs 128*N*r bytes; 256 MiB is eight times the default.
+const MAX_MEMORY = 256 * 1024 * 1024;
+const MAX_P = 4;
 
 export function validScryptParams(params: ScryptParams): boolean {
   const { N, r, p } = params;
-  const isInt = (x: number, max: number): boolean => Number.isInteger(x) && x >= 1 && x <= max;
-  return isInt(N, MAX_N) && N >= 2 && (N & (N - 1)) === 0 && isInt(r, MAX_R) && isInt(p, MAX_P);
+  const positiveInt = (x: number): boolean => Number.isSafeInteger(x) && x >= 1;
+  if (!positiveInt(N) || !positiveInt(r) || !positiveInt(p)) return false;
+  return N >= 2 && (N & (N - 1)) === 0 && 128 * N * r <= MAX_MEMORY && p <= MAX_P;
 }
 
 /**
@@ -38,9 +39,9 @@ export class FileStoreCipher {
   }
 
   static async derive(passphrase: string, salt: Buffer, params: ScryptParams): Promise<FileStoreCipher> {
-    // Node refuses scrypt when 128*N*r*p reaches maxmem (32 MiB by default, exactly the cost
-    // of the defaults), so allow twice what the parameters need.
-    const maxmem = 2 * 128 * params.N * params.r * params.p + 1024 * 1024;
+    // Node refuses scrypt once its memory need (about 128*N*r) reaches maxmem, which defaults
+    // to 32 MiB: exactly the need of the default parameters. Allow what these need plus slack.
+    const maxmem = 128 * params.r * (params.N + params.p + 2) + 16 * 1024 * 1024;
     const key = await new Promise<Buffer>((resolve, reject) => {
       scrypt(passphrase.normalize('NFC'), salt, 32, { ...params, maxmem }, (err, derived) => (err ? reject(err) : resolve(derived)));
     });

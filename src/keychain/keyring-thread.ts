@@ -14,6 +14,7 @@ export type KeyringOutcome =
 interface Pending {
   settle: (outcome: KeyringOutcome) => void;
   timer: NodeJS.Timeout;
+  worker: Worker;
 }
 
 /*
@@ -23,12 +24,14 @@ interface Pending {
  * already in flight. Running the addon here keeps the daemon's event loop free whatever the
  * keychain does; the caller's timer is what turns a hang into an error.
  *
- * The worker is plain CommonJS given as a string so it runs unchanged under tsx (which does not
- * hook worker entry files on Node 20) and from dist/.
+ * The worker is plain JavaScript given as a string so it runs unchanged under tsx (which does
+ * not hook worker entry files on Node 20) and from dist/. It avoids both `require` and `import`
+ * because an inherited --input-type flag decides whether eval code is CommonJS or ESM.
  */
 const workerSource = `
-const { parentPort, workerData } = require('node:worker_threads');
-const keyring = require(workerData.modulePath);
+const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
+const { createRequire } = process.getBuiltinModule('node:module');
+const keyring = createRequire(workerData.modulePath)(workerData.modulePath);
 const options = workerData.entryOptions;
 async function run(req) {
   const signal = AbortSignal.timeout(workerData.timeoutMs);
@@ -74,7 +77,7 @@ export class KeyringThread {
     const id = this.#nextId++;
     return new Promise<KeyringOutcome>((resolve) => {
       const timer = setTimeout(() => this.#settle(id, { ok: false, kind: 'timeout', raw: 'timed out' }), this.#timeoutMs);
-      this.#pending.set(id, { settle: resolve, timer });
+      this.#pending.set(id, { settle: resolve, timer, worker });
       worker.postMessage({ id, req });
     });
   }
@@ -94,21 +97,22 @@ export class KeyringThread {
     const worker = new Worker(workerSource, {
       eval: true,
       workerData: { modulePath, entryOptions: this.#entryOptions, timeoutMs: this.#timeoutMs },
-      // The worker must never keep a CLI command alive; a pending call's timer keeps the loop up.
-      stdout: false,
-      stderr: false,
     });
-    worker.unref();
     worker.on('message', (reply: WorkerReply) => {
       this.#settle(reply.id, reply.ok ? { ok: true, value: reply.value } : { ok: false, kind: 'failed', raw: reply.raw });
     });
     const fail = (raw: string): void => {
       if (this.#worker === worker) this.#worker = undefined;
-      for (const id of [...this.#pending.keys()]) this.#settle(id, { ok: false, kind: 'unavailable', raw });
+      for (const [id, pending] of [...this.#pending]) {
+        if (pending.worker === worker) this.#settle(id, { ok: false, kind: 'unavailable', raw });
+      }
     };
     // The addon failing to load (no prebuilt binary for this platform) surfaces here.
-    worker.on('error', (err) => fail(err.message));
+    worker.on('error', (err) => fail(err.message.split('\n')[0] ?? ''));
     worker.on('exit', (code) => fail(`keyring worker exited with code ${code}`));
+    // The worker must never keep a CLI command alive (a pending call's timer keeps the loop up).
+    // Unref after the listeners: adding a 'message' listener refs the worker's port again.
+    worker.unref();
     this.#worker = worker;
     return worker;
   }

@@ -25,12 +25,24 @@ export async function writeFileAtomic(file: string, data: string, options: Write
       await handle.close();
     }
     if (options.overwrite) await fs.rename(tmp, file);
-    else await fs.link(tmp, file);
+    else await linkOrRename(tmp, file);
   } finally {
     // After a rename the temp name is gone already; after a link (or a failure) it must go.
     await fs.rm(tmp, { force: true });
   }
   await syncDir(dir);
+}
+
+async function linkOrRename(tmp: string, file: string): Promise<void> {
+  try {
+    await fs.link(tmp, file);
+  } catch (err) {
+    // Some filesystems (FAT, some FUSE mounts) have no hard links; there a rename is the best
+    // available, with a small window in which a concurrent creator could be overwritten.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw err;
+    await fs.rename(tmp, file);
+  }
 }
 
 /** Makes a rename or unlink in `dir` durable. */

@@ -1,0 +1,99 @@
+// STS Query-protocol XML: success envelopes and ErrorResponse, with the status codes STS uses.
+export const STS_XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';
+
+export type StsErrorCode =
+  | 'InvalidClientTokenId'
+  | 'SignatureDoesNotMatch'
+  | 'IncompleteSignature'
+  | 'MissingAuthenticationToken'
+  | 'AccessDenied'
+  | 'ExpiredToken'
+  | 'ValidationError'
+  | 'Throttling'
+  | 'InternalFailure'
+  | 'InvalidAction'
+  | 'MissingAction'
+  | 'RequestExpired';
+
+interface ErrorSpec {
+  status: number;
+  type: 'Sender' | 'Receiver';
+  message: string;
+}
+
+const ERRORS: Record<StsErrorCode, ErrorSpec> = {
+  InvalidClientTokenId: { status: 403, type: 'Sender', message: 'The security token included in the request is invalid.' },
+  SignatureDoesNotMatch: {
+    status: 403,
+    type: 'Sender',
+    message:
+      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+  },
+  IncompleteSignature: { status: 400, type: 'Sender', message: 'The request signature does not conform to AWS standards.' },
+  MissingAuthenticationToken: { status: 403, type: 'Sender', message: 'Request is missing Authentication Token' },
+  AccessDenied: { status: 403, type: 'Sender', message: 'Access denied' },
+  ExpiredToken: { status: 400, type: 'Sender', message: 'The security token included in the request is expired' },
+  ValidationError: { status: 400, type: 'Sender', message: 'The request is not valid.' },
+  Throttling: { status: 400, type: 'Sender', message: 'Rate exceeded' },
+  InternalFailure: { status: 500, type: 'Receiver', message: 'The request processing has failed because of an unknown error, exception or failure.' },
+  InvalidAction: { status: 400, type: 'Sender', message: 'The action or operation requested is invalid. Verify that the action is typed correctly.' },
+  MissingAction: { status: 400, type: 'Sender', message: 'The request is missing an action or a required parameter.' },
+  RequestExpired: { status: 400, type: 'Sender', message: 'Request has expired.' },
+};
+
+/** Thrown by request handling; turned into an ErrorResponse. */
+export class StsApiError extends Error {
+  readonly code: StsErrorCode;
+  readonly status: number;
+  readonly type: 'Sender' | 'Receiver';
+  constructor(code: StsErrorCode, message?: string) {
+    const spec = ERRORS[code];
+    super(message ?? spec.message);
+    this.name = 'StsApiError';
+    this.code = code;
+    this.status = spec.status;
+    this.type = spec.type;
+  }
+}
+
+export function xmlEscape(text: string): string {
+  return text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c);
+}
+
+/** A tree of elements: strings are escaped text, nested objects become child elements, undefined is omitted. */
+export interface XmlTree {
+  [element: string]: string | number | XmlTree | undefined;
+}
+
+export function xmlElements(tree: XmlTree): string {
+  let out = '';
+  for (const [name, value] of Object.entries(tree)) {
+    if (value === undefined) continue;
+    const inner = typeof value === 'object' ? xmlElements(value) : xmlEscape(String(value));
+    out += `<${name}>${inner}</${name}>`;
+  }
+  return out;
+}
+
+export function successXml(action: string, result: XmlTree, requestId: string): string {
+  return (
+    `<${action}Response xmlns="${STS_XMLNS}">\n` +
+    `  <${action}Result>${xmlElements(result)}</${action}Result>\n` +
+    `  <ResponseMetadata>${xmlElements({ RequestId: requestId })}</ResponseMetadata>\n` +
+    `</${action}Response>\n`
+  );
+}
+
+export function errorXml(error: StsApiError, requestId: string): string {
+  return (
+    `<ErrorResponse xmlns="${STS_XMLNS}">\n` +
+    `  <Error>${xmlElements({ Type: error.type, Code: error.code, Message: error.message })}</Error>\n` +
+    `  ${xmlElements({ RequestId: requestId })}\n` +
+    `</ErrorResponse>\n`
+  );
+}
+
+/** STS timestamps: ISO 8601, UTC, whole seconds ("2026-11-25T21:00:00Z"). */
+export function awsTimestamp(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -44,6 +44,11 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
   const configFile = awsConfigFile(env);
   const wantedPort = opts.port ?? portFromEnv(env);
   process.umask(0o077);
+  // The SDK prints a multi-line warning on Node < 22 into the log; say it once, structured.
+  if (Number(process.versions.node.split('.')[0]) < 22 && process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] === undefined) {
+    process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
+    logger.info({ node: process.versions.node }, 'AWS SDK for JavaScript releases after January 2027 need Node 22; credd keeps working with the SDK version it ships with');
+  }
   await ensurePrivateDir(paths.home);
   const releaseLock = await acquirePidLock(paths.pidFile, paths.controlSocket);
   const cleanups: Array<() => Promise<unknown>> = [releaseLock];

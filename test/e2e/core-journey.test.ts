@@ -170,7 +170,7 @@ describe('core journey: add, daemon, switch, real clients', () => {
     const list = await box.credd(['list']);
     assert.equal(list.code, 0, list.stderr);
     assert.match(list.stdout, /\* admin\s+role ← base/);
-    assert.match(list.stdout, /base\s+key in keychain/);
+    assert.match(list.stdout, /base\s+key stored/);
     assert.match(list.stdout, /broken\s+invalid/);
     assert.ok(!list.stdout.includes(alice.accessKeyId));
   });

@@ -23,7 +23,13 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
     const v = process.env[k];
     if (v !== undefined) env[k] = v;
   }
-  return { ...env, AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials', AWS_EC2_METADATA_DISABLED: 'true', ...extra };
+  return {
+    ...env,
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...extra,
+  };
 }
 
 export function run(cmd: string, args: string[], opts: { env: Record<string, string>; input?: string; timeoutMs?: number; cwd?: string }): Promise<RunResult> {
@@ -39,6 +45,8 @@ export function run(cmd: string, args: string[], opts: { env: Record<string, str
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+    // A child that exits without reading its input must not crash the caller with EPIPE.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });
 }

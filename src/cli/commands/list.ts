@@ -50,7 +50,7 @@ export async function runList(input: { json: boolean }, ctx: CliContext): Promis
   }
   const rows = profiles.map((p) => [
     `${p.active ? '*' : ' '} ${p.name}`,
-    p.kind === 'role' ? `role ← ${p.source ?? ''}` : p.kind === 'key' ? (p.hasKey ? 'key in keychain' : 'no key (credd add)') : 'invalid',
+    p.kind === 'role' ? `role ← ${p.source ?? ''}` : p.kind === 'key' ? (p.hasKey ? 'key stored' : 'no key (credd add)') : 'invalid',
     p.kind === 'role' ? (p.roleArn ?? '') : (p.problem ?? ''),
     p.mfaSerial ? 'MFA' : '',
   ]);

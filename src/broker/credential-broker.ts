@@ -1,11 +1,13 @@
 import type { TemporaryCredentials } from '../domain/credentials.js';
-import { ActionRequiredError, CreddError, errorMessage, StsError } from '../domain/errors.js';
+import { ActionRequiredError, ConfigError, errorMessage, StsError, type CreddError } from '../domain/errors.js';
 import { backoffMs, classify, refreshDueAt, type Freshness } from '../domain/freshness.js';
-import type { Clock, CredentialProvider, SecretStore, ServeResult, StsGateway } from '../domain/ports.js';
-import type { Profile } from '../domain/profile.js';
+import type { Clock, CommandRunner, CredentialProvider, SecretStore, ServeResult, StsGateway } from '../domain/ports.js';
+import { mfaSerialOf, rootOf, type Profile } from '../domain/profile.js';
 import type { Logger } from '../platform/logger.js';
 import { CredentialSource } from './credential-source.js';
+import { MfaSessions } from './mfa-sessions.js';
 import { newSlot, type ProfileSlot } from './profile-slot.js';
+import { waitBriefly } from './wait-briefly.js';
 import { forProfile, toCreddError } from './to-credd-error.js';
 
 /** A local failure (no key, config, MFA needed) is re-checked at most this often by requests. */
@@ -18,6 +20,8 @@ export interface BrokerDeps {
   clock: Clock;
   logger: Logger;
   roleSessionName: string;
+  /** Runs mfa_process commands; without it, mfa_process is ignored. */
+  runCommand?: CommandRunner;
   /** How long a cold request may wait for STS before a fast 4xx (clients give up at 1 s). */
   coldWaitMs?: number;
   /** A non-active profile keeps being refreshed this long after it was last requested. */
@@ -42,14 +46,24 @@ export interface BrokerStats {
 export class CredentialBroker implements CredentialProvider {
   private readonly slots = new Map<string, ProfileSlot>();
   private readonly source: CredentialSource;
+  readonly mfa: MfaSessions;
   private activeProfile: string | undefined;
   private closed = false;
   readonly stats: BrokerStats = { requests: 0, servedFromCache: 0, waitedOnSts: 0, stsFetches: 0, failedFetches: 0 };
 
   constructor(private readonly deps: BrokerDeps) {
+    this.mfa = new MfaSessions({
+      store: deps.store,
+      sts: deps.sts,
+      clock: deps.clock,
+      logger: deps.logger,
+      loadKey: (p) => this.source.loadKey(p),
+      ...(deps.runCommand && { runCommand: deps.runCommand }),
+    });
     this.source = new CredentialSource({
       store: deps.store,
       sts: deps.sts,
+      mfa: this.mfa,
       roleSessionName: deps.roleSessionName,
       credentialsOf: (name) => this.ensure(name),
     });
@@ -102,7 +116,7 @@ export class CredentialBroker implements CredentialProvider {
       return fail(slot.lastError);
     }
     this.stats.waitedOnSts++;
-    return this.waitBriefly(name, this.ensure(name));
+    return waitBriefly(this.deps.clock, this.deps.coldWaitMs ?? 700, name, this.ensure(name));
   }
 
   /** Credentials for `name`, from cache when fresh enough (unless `renew`), else one shared STS call. */
@@ -140,12 +154,38 @@ export class CredentialBroker implements CredentialProvider {
     return [...this.slots.values()];
   }
 
-  /** Forget cached credentials (all, or one profile). */
-  clear(name?: string): void {
-    for (const slot of name === undefined ? [...this.slots.values()] : [this.slots.get(name)].filter((s) => s !== undefined)) {
+  /**
+   * `credd clear [PROFILE]`: forget cached role credentials and the MFA session behind
+   * them (of PROFILE's IAM user, or of everyone).
+   */
+  async clear(name?: string): Promise<void> {
+    if (name === undefined) {
+      for (const slot of this.slots.values()) if (slot.timer) this.deps.clock.clearTimeout(slot.timer);
+      this.slots.clear();
+      await this.mfa.dropAll();
+      return;
+    }
+    const user = rootOf(await this.deps.loadProfile(name)).name;
+    for (const slot of [...this.slots.values()]) {
+      if (slot.name !== name && slot.name !== user && slot.userName !== user) continue;
       if (slot.timer) this.deps.clock.clearTimeout(slot.timer);
       this.slots.delete(slot.name);
     }
+    await this.mfa.drop(user);
+  }
+
+  /** Starts an MFA session for PROFILE's IAM user with a code the CLI asked for. */
+  async mfaLogin(name: string, code: string): Promise<{ sourceProfile: string; serial: string; expiration: Date }> {
+    const profile = await this.deps.loadProfile(name);
+    const serial = mfaSerialOf(profile);
+    if (serial === undefined) throw new ConfigError(`Profile "${name}" has no mfa_serial (on itself or its source profile), so it needs no MFA code.`);
+    const user = rootOf(profile);
+    const session = await this.mfa.login(user, serial, code);
+    // Requests that failed for want of a code may go again at once.
+    for (const slot of this.slots.values()) {
+      if (slot.lastError?.code === 'MfaRequired' && (slot.userName === undefined || slot.userName === user.name)) delete slot.lastErrorAt;
+    }
+    return { sourceProfile: user.name, serial, expiration: session.creds.expiration };
   }
 
   close(): void {
@@ -159,6 +199,7 @@ export class CredentialBroker implements CredentialProvider {
     try {
       const profile = await this.deps.loadProfile(slot.name);
       slot.region = profile.region;
+      slot.userName = rootOf(profile).name;
       const creds = await this.source.obtain(profile);
       slot.creds = creds;
       slot.issuedAt = started;
@@ -207,25 +248,6 @@ export class CredentialBroker implements CredentialProvider {
     if (this.deps.clock.now() - slot.lastRequestedAt < keepWarm) return true;
     // A role that other wanted profiles chain through must stay warm too.
     return false;
-  }
-
-  private async waitBriefly(name: string, run: Promise<TemporaryCredentials>): Promise<ServeResult> {
-    const waitMs = this.deps.coldWaitMs ?? 700;
-    let timer: object | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = this.deps.clock.setTimeout(() => resolve('timeout'), waitMs);
-    });
-    try {
-      const outcome = await Promise.race([run, timeout]);
-      if (outcome === 'timeout') {
-        return fail(new CreddError('Pending', `credd is still fetching credentials for profile "${name}" from STS; try again in a moment.`));
-      }
-      return { ok: true, creds: outcome, profile: name };
-    } catch (err) {
-      return fail(toCreddError(err));
-    } finally {
-      if (timer) this.deps.clock.clearTimeout(timer);
-    }
   }
 
   private slot(name: string): ProfileSlot {

@@ -1,58 +1,57 @@
 import type { LongTermKey, SigningCredentials, TemporaryCredentials } from '../domain/credentials.js';
-import { ActionRequiredError, ConfigError, KeychainError } from '../domain/errors.js';
+import { ActionRequiredError, ConfigError, KeychainError, mfaRequired, StsError } from '../domain/errors.js';
 import type { SecretStore, StsGateway } from '../domain/ports.js';
-import { mfaSerialOf, type KeychainProfile, type Profile, type RoleProfile } from '../domain/profile.js';
+import { mfaProcessOf, mfaSerialOf, rootOf, type KeychainProfile, type Profile, type RoleProfile } from '../domain/profile.js';
 import { decodeKey, keyItem } from '../domain/stored-key.js';
+import type { MfaSessions } from './mfa-sessions.js';
 
 /** AWS caps a role assumed with temporary credentials (role chaining) at one hour. */
 export const CHAINED_ROLE_MAX_SECONDS = 3600;
-/** Lifetime asked of GetSessionToken when a plain IAM-user profile is served. */
+/** Lifetime asked of GetSessionToken when a plain IAM-user profile (no MFA) is served. */
 export const USER_SESSION_SECONDS = 3600;
 
 export interface CredentialSourceDeps {
   store: SecretStore;
   sts: StsGateway;
+  mfa: MfaSessions;
   roleSessionName: string;
   /** Credentials of another profile, through the broker's cache (role → role chains). */
   credentialsOf(profile: string): Promise<TemporaryCredentials>;
 }
 
-/** Knows which STS calls turn a resolved profile into credentials. Holds no state. */
+/** Knows which STS calls turn a resolved profile into credentials. Holds no state of its own. */
 export class CredentialSource {
   constructor(private readonly deps: CredentialSourceDeps) {}
 
   async obtain(profile: Profile): Promise<TemporaryCredentials> {
-    const serial = mfaSerialOf(profile);
-    if (serial !== undefined) {
-      throw new ActionRequiredError(
-        'MfaNotSupported',
-        `Profile "${profile.name}" needs MFA (mfa_serial ${serial}), which this version of credd does not support yet.`,
-      );
-    }
     if (profile.kind === 'keychain') return this.userSession(profile);
     return this.assumeRole(profile);
   }
 
-  async loadKey(profile: string, inConfig: boolean): Promise<LongTermKey> {
+  async loadKey(profile: KeychainProfile): Promise<LongTermKey> {
     let raw: string | undefined;
     try {
-      raw = await this.deps.store.get(keyItem(profile));
+      raw = await this.deps.store.get(keyItem(profile.name));
     } catch (err) {
       if (err instanceof KeychainError) throw err;
-      throw new KeychainError(`Could not read the key of profile "${profile}" from the ${this.deps.store.description}: ${(err as Error).message}`);
+      throw new KeychainError(`Could not read the key of profile "${profile.name}" from the ${this.deps.store.description}: ${(err as Error).message}`);
     }
     if (raw === undefined) {
-      const hint = inConfig ? '' : ` (it is not in your AWS config either — check the name)`;
-      throw new ActionRequiredError('NoKey', `Profile "${profile}" has no access key in credd${hint}; run: credd add ${profile}`);
+      const hint = profile.inConfig ? '' : ' (it is not in your AWS config either — check the name)';
+      throw new ActionRequiredError('NoKey', `Profile "${profile.name}" has no access key in credd${hint}; run: credd add ${profile.name}`);
     }
     const key = decodeKey(raw);
-    if (!key) throw new KeychainError(`The stored key of profile "${profile}" is unreadable; run: credd add ${profile} --force`);
+    if (!key) throw new KeychainError(`The stored key of profile "${profile.name}" is unreadable; run: credd add ${profile.name} --force`);
     return key;
   }
 
-  /** A plain IAM-user profile is served as a GetSessionToken session, never as its long-term key. */
+  /**
+   * A plain IAM-user profile is served as a session, never as its long-term key: its MFA
+   * session when it has mfa_serial, else a one-hour GetSessionToken session.
+   */
   private async userSession(profile: KeychainProfile): Promise<TemporaryCredentials> {
-    const key = await this.loadKey(profile.name, profile.inConfig);
+    if (profile.mfaSerial !== undefined) return this.deps.mfa.current(profile, profile.mfaSerial, profile.name, profile.mfaProcess);
+    const key = await this.loadKey(profile);
     return this.deps.sts.getSessionToken({
       key,
       region: profile.region,
@@ -62,27 +61,40 @@ export class CredentialSource {
   }
 
   private async assumeRole(profile: RoleProfile): Promise<TemporaryCredentials> {
-    const signing = await this.signingFor(profile.source);
+    const serial = mfaSerialOf(profile);
+    const signing = await this.signingFor(profile, serial);
     const chained = signing.sessionToken !== undefined;
     if (chained && profile.durationSeconds !== undefined && profile.durationSeconds > CHAINED_ROLE_MAX_SECONDS) {
+      const why = serial !== undefined ? 'through an MFA session' : `from temporary credentials (source "${profile.source.name}")`;
       throw new ConfigError(
-        `Profile "${profile.name}": duration_seconds ${profile.durationSeconds} is over 3600, the most AWS allows when a role is assumed from temporary credentials (source "${profile.source.name}"); lower it to 3600 or less.`,
+        `Profile "${profile.name}": duration_seconds ${profile.durationSeconds} is over 3600, the most AWS allows for a role assumed ${why}; lower it to 3600 or less.`,
       );
     }
-    const creds = await this.deps.sts.assumeRole({
-      credentials: signing,
-      region: profile.region,
-      ...(profile.endpoint !== undefined && { endpoint: profile.endpoint }),
-      roleArn: profile.roleArn,
-      roleSessionName: profile.roleSessionName ?? this.deps.roleSessionName,
-      ...(profile.durationSeconds !== undefined && { durationSeconds: profile.durationSeconds }),
-      ...(profile.externalId !== undefined && { externalId: profile.externalId }),
-    });
-    return creds;
+    try {
+      return await this.deps.sts.assumeRole({
+        credentials: signing,
+        region: profile.region,
+        ...(profile.endpoint !== undefined && { endpoint: profile.endpoint }),
+        roleArn: profile.roleArn,
+        roleSessionName: profile.roleSessionName ?? this.deps.roleSessionName,
+        ...(profile.durationSeconds !== undefined && { durationSeconds: profile.durationSeconds }),
+        ...(profile.externalId !== undefined && { externalId: profile.externalId }),
+      });
+    } catch (err) {
+      // STS no longer honours the MFA session (expired early, revoked): drop it and ask again.
+      if (serial !== undefined && profile.source.kind === 'keychain' && err instanceof StsError && (err.failure === 'ExpiredToken' || err.failure === 'InvalidClientTokenId')) {
+        await this.deps.mfa.drop(profile.source.name);
+        throw mfaRequired(profile.name, profile.source.name, serial, 'needs a new MFA code: STS no longer accepts the MFA session');
+      }
+      throw err;
+    }
   }
 
-  private async signingFor(source: Profile): Promise<SigningCredentials> {
-    if (source.kind === 'keychain') return this.loadKey(source.name, source.inConfig);
-    return this.deps.credentialsOf(source.name);
+  /** The user at the root signs with its MFA session when any profile of the chain asks for MFA. */
+  private async signingFor(profile: RoleProfile, serial: string | undefined): Promise<SigningCredentials> {
+    const source = profile.source;
+    if (source.kind === 'role') return this.deps.credentialsOf(source.name);
+    if (serial === undefined) return this.loadKey(source);
+    return this.deps.mfa.current(rootOf(profile), serial, profile.name, mfaProcessOf(profile));
   }
 }

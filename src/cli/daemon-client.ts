@@ -39,8 +39,9 @@ export function daemonClient(socketPath: string, timeoutMs = 30_000): DaemonClie
               return;
             }
             if ((res.statusCode ?? 500) >= 400) {
-              const e = json as { code?: string; message?: string };
-              reject(new CreddError(e.code ?? 'DaemonError', e.message ?? `The daemon answered HTTP ${res.statusCode}.`));
+              const e = json as { code?: string; message?: string; details?: Record<string, string> };
+              const details = e.details && typeof e.details === 'object' ? { details: e.details } : undefined;
+              reject(new CreddError(e.code ?? 'DaemonError', e.message ?? `The daemon answered HTTP ${res.statusCode}.`, details));
               return;
             }
             resolve(json as T);

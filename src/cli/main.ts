@@ -3,9 +3,11 @@ import { CreddError } from '../domain/errors.js';
 import { creddVersion } from '../platform/version.js';
 import { processContext, type CliContext } from './cli-context.js';
 import { registerAdd } from './commands/add.js';
+import { registerClear } from './commands/clear.js';
 import { registerDaemon } from './commands/daemon.js';
 import { registerEnv } from './commands/env.js';
 import { registerList } from './commands/list.js';
+import { registerMfa } from './commands/mfa.js';
 import { registerRemove } from './commands/remove.js';
 import { registerStatus } from './commands/status.js';
 import { registerStop } from './commands/stop.js';
@@ -17,7 +19,7 @@ export function buildProgram(ctx: () => CliContext): Command {
     .version(creddVersion())
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [registerAdd, registerRemove, registerList, registerSwitch, registerStatus, registerEnv, registerDaemon, registerStop]) {
+  for (const register of [registerAdd, registerRemove, registerList, registerSwitch, registerMfa, registerClear, registerStatus, registerEnv, registerDaemon, registerStop]) {
     register(program, ctx);
   }
   return program;

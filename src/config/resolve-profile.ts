@@ -22,9 +22,10 @@ function resolve(config: AwsConfig, name: string, env: NodeJS.ProcessEnv, chain:
   const where = `Profile "${name}" in ${config.file}`;
   const sts = stsSettings(config, section, env, where);
   const mfaSerial = optional(section, 'mfa_serial', where, (v) => MFA_SERIAL.test(v), 'an MFA device ARN such as arn:aws:iam::123456789012:mfa/alice');
+  const mfaProcess = nonEmpty(section['mfa_process']);
   const roleArn = section['role_arn'];
   if (roleArn === undefined || roleArn === '') {
-    return keychainProfile(name, sts, mfaSerial, section, where, config.profiles.has(name));
+    return { ...keychainProfile(name, sts, mfaSerial, section, where, config.profiles.has(name), env), ...(mfaProcess !== undefined && { mfaProcess }) };
   }
   if (!isRoleArn(roleArn)) {
     throw new ConfigError(`${where}: role_arn "${roleArn}" is not a role ARN (expected arn:aws:iam::123456789012:role/Name).`);
@@ -37,7 +38,7 @@ function resolve(config: AwsConfig, name: string, env: NodeJS.ProcessEnv, chain:
   // `source_profile` naming the profile itself means "this profile's own key", as in the AWS CLI.
   const source: Profile =
     sourceName === name
-      ? keychainProfile(name, sts, undefined, {}, where, true)
+      ? keychainProfile(name, sts, undefined, {}, where, true, env)
       : resolve(config, sourceName, env, [...chain, name]);
   const durationSeconds = integer(section, 'duration_seconds', where, 900, 43_200);
   const roleSessionName = optional(section, 'role_session_name', where, (v) => SESSION_NAME.test(v), '2–64 characters of letters, digits and +=,.@_-');
@@ -49,6 +50,7 @@ function resolve(config: AwsConfig, name: string, env: NodeJS.ProcessEnv, chain:
     source,
     ...sts,
     ...(mfaSerial !== undefined && { mfaSerial }),
+    ...(mfaProcess !== undefined && { mfaProcess }),
     ...(durationSeconds !== undefined && { durationSeconds }),
     ...(roleSessionName !== undefined && { roleSessionName }),
     ...(externalId !== undefined && { externalId }),
@@ -62,8 +64,12 @@ function keychainProfile(
   section: Section,
   where: string,
   inConfig: boolean,
+  env: NodeJS.ProcessEnv,
 ): KeychainProfile {
-  const sessionDurationSeconds = integer(section, 'mfa_session_duration', where, 900, 129_600);
+  const fromEnv = nonEmpty(env['CREDD_MFA_SESSION_DURATION']);
+  const sessionDurationSeconds =
+    integer(section, 'mfa_session_duration', where, 900, 129_600) ??
+    (fromEnv === undefined ? undefined : integer({ CREDD_MFA_SESSION_DURATION: fromEnv }, 'CREDD_MFA_SESSION_DURATION', 'The environment', 900, 129_600));
   return {
     kind: 'keychain',
     name,

@@ -1,7 +1,7 @@
 import type { CredentialBroker } from '../broker/credential-broker.js';
 import type { TemporaryCredentials } from '../domain/credentials.js';
 import type { ControlApi } from '../server/build-control.js';
-import type { DaemonStatus, ProfileStatus, SwitchResult } from '../protocol/control-api.js';
+import type { DaemonStatus, MfaStatus, ProfileStatus, SwitchResult } from '../protocol/control-api.js';
 import { creddVersion } from '../platform/version.js';
 
 export interface ControlContext {
@@ -11,25 +11,48 @@ export interface ControlContext {
   storeDescription: string;
   configFile: string;
   stop(): void;
+  /** Something the notice depends on may have changed. */
+  changed(): void;
 }
 
 /** The control API over the broker: what `credd switch/status/stop` talk to. */
 export function controlImpl(ctx: ControlContext): ControlApi {
   return {
     status: async () => status(ctx),
-    switchTo: async (profile) => switchResult(profile, await ctx.broker.switchTo(profile)),
-    prime: async (profile) => switchResult(profile, await ctx.broker.prime(profile)),
-    clear: async (profile) => ctx.broker.clear(profile),
+    switchTo: async (profile) => after(ctx, switchResult(ctx.broker, profile, await ctx.broker.switchTo(profile).finally(ctx.changed))),
+    prime: async (profile) => switchResult(ctx.broker, profile, await ctx.broker.prime(profile)),
+    clear: async (profile) => after(ctx, await ctx.broker.clear(profile)),
+    mfaLogin: async (profile, code) => {
+      const r = await ctx.broker.mfaLogin(profile, code).finally(ctx.changed);
+      return { sourceProfile: r.sourceProfile, serial: r.serial, expiration: r.expiration.toISOString() };
+    },
     stop: () => ctx.stop(),
   };
 }
 
-function switchResult(profile: string, creds: TemporaryCredentials): SwitchResult {
+function after<T>(ctx: ControlContext, value: T): T {
+  ctx.changed();
+  return value;
+}
+
+function switchResult(broker: CredentialBroker, profile: string, creds: TemporaryCredentials): SwitchResult {
+  const user = broker.snapshot().find((s) => s.name === profile)?.userName;
+  const session = broker.mfa.known().find((s) => s.profile === user);
   return {
     profile,
     expiration: creds.expiration.toISOString(),
     ...(creds.assumedRoleArn !== undefined && { assumedRoleArn: creds.assumedRoleArn }),
+    ...(session && { mfaExpiration: session.expiration.toISOString() }),
   };
+}
+
+function mfaStatus(broker: CredentialBroker): MfaStatus[] {
+  const byUser = new Map<string, MfaStatus>();
+  for (const s of broker.mfa.known()) byUser.set(s.profile, { profile: s.profile, serial: s.serial, expiration: s.expiration.toISOString() });
+  for (const [user, need] of broker.mfa.needs) {
+    byUser.set(user, { ...byUser.get(user), profile: user, serial: need.serial, neededSince: new Date(need.since).toISOString(), neededFor: need.forProfile });
+  }
+  return [...byUser.values()];
 }
 
 function status(ctx: ControlContext): DaemonStatus {
@@ -59,6 +82,7 @@ function status(ctx: ControlContext): DaemonStatus {
     store: ctx.storeDescription,
     configFile: ctx.configFile,
     profiles,
+    mfa: mfaStatus(broker),
     stats: { ...broker.stats },
   };
 }

@@ -10,6 +10,7 @@ import { systemClock } from '../platform/clock.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 import { awsConfigFile, creddPaths, defaultCreddHome } from '../platform/paths.js';
 import { ensurePrivateDir, writePrivateFileAtomic } from '../platform/private-files.js';
+import { runCommand } from '../platform/run-command.js';
 import { portFromEnv } from '../platform/settings.js';
 import { creddVersion } from '../platform/version.js';
 import { buildControl } from '../server/build-control.js';
@@ -18,6 +19,7 @@ import { SdkStsGateway } from '../sts/sdk-sts-gateway.js';
 import { loadOrCreateToken } from './auth-token.js';
 import { controlImpl } from './control-impl.js';
 import { loadState, saveState } from './daemon-state.js';
+import { NoticeWriter, noticeFor } from './notice.js';
 import { acquirePidLock } from './pid-lock.js';
 import { storeFromEnv } from './store-from-env.js';
 
@@ -68,6 +70,7 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
       clock: systemClock,
       logger,
       roleSessionName: sessionName(),
+      runCommand,
       onActiveChange: (profile) => {
         saveState(paths.state, profile === undefined ? {} : { activeProfile: profile }).catch((err) =>
           logger.warn({ err: errorMessage(err) }, 'could not save the active profile'),
@@ -75,6 +78,7 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
       },
     });
     cleanups.push(async () => broker.close());
+    const notice = new NoticeWriter(paths.notice, () => noticeFor(broker, Date.now()), logger);
 
     const server = buildServer({
       credentials: broker,
@@ -103,7 +107,15 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
     await fs.rm(paths.controlSocket, { force: true });
     const startedAt = new Date();
     const control = buildControl(
-      controlImpl({ broker, port: () => port, startedAt, storeDescription: store.description, configFile, stop: () => void stop() }),
+      controlImpl({
+        broker,
+        port: () => port,
+        startedAt,
+        storeDescription: store.description,
+        configFile,
+        stop: () => void stop(),
+        changed: () => void notice.update(),
+      }),
       logger,
     );
     await control.listen({ path: paths.controlSocket });
@@ -118,6 +130,9 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
       JSON.stringify({ pid: process.pid, port, startedAt: startedAt.toISOString(), version: creddVersion() }),
     );
     cleanups.push(() => fs.rm(paths.daemonInfo, { force: true }));
+
+    notice.start();
+    cleanups.push(() => notice.stop());
 
     broker.restoreActive(state.activeProfile);
     logger.info({ port, home: paths.home, store: store.description, active: state.activeProfile ?? null }, 'credd daemon listening on 127.0.0.1');

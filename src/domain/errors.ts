@@ -5,10 +5,13 @@
  */
 export class CreddError extends Error {
   readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** Non-secret facts a client can act on (e.g. which MFA device to ask a code for). */
+  readonly details: Readonly<Record<string, string>> | undefined;
+  constructor(code: string, message: string, options?: { cause?: unknown; details?: Record<string, string> }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CreddError';
     this.code = code;
+    this.details = options?.details;
   }
 }
 
@@ -52,10 +55,19 @@ export class StsError extends CreddError {
 
 /** A request the user must act on (add a key, switch, enter an MFA code). */
 export class ActionRequiredError extends CreddError {
-  constructor(code: string, message: string) {
-    super(code, message);
+  constructor(code: string, message: string, details?: Record<string, string>) {
+    super(code, message, details === undefined ? undefined : { details });
     this.name = 'ActionRequiredError';
   }
+}
+
+/** An MFA code is needed: the CLI asks for one; SDK requests get a fast 409 saying so. */
+export function mfaRequired(profile: string, sourceProfile: string, serial: string, why = 'needs an MFA code'): ActionRequiredError {
+  return new ActionRequiredError('MfaRequired', `Profile "${profile}" ${why} (${serial}); run: credd switch ${profile}`, {
+    profile,
+    sourceProfile,
+    serial,
+  });
 }
 
 export function errorMessage(err: unknown): string {

@@ -68,3 +68,6 @@ export interface CredentialProvider {
   /** What is known of a profile without calling STS: its region and account (IMDS placement). */
   describe(profile: string): { region?: string; accountId?: string };
 }
+
+/** Runs a user-configured command (mfa_process) and returns its stdout. */
+export type CommandRunner = (command: string, timeoutMs: number) => Promise<string>;

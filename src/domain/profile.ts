@@ -14,6 +14,8 @@ export interface StsSettings {
 export interface KeychainProfile extends StsSettings {
   kind: 'keychain';
   name: string;
+  /** A command whose stdout is a current MFA code (e.g. ykman), so the daemon renews alone. */
+  mfaProcess?: string;
   /** False when the name appears only in credd's store, not in the AWS config file. */
   inConfig: boolean;
   mfaSerial?: string;
@@ -29,6 +31,7 @@ export interface RoleProfile extends StsSettings {
   externalId?: string;
   durationSeconds?: number;
   mfaSerial?: string;
+  mfaProcess?: string;
   source: Profile;
 }
 
@@ -43,6 +46,12 @@ export function rootOf(profile: Profile): KeychainProfile {
 export function mfaSerialOf(profile: Profile): string | undefined {
   if (profile.mfaSerial) return profile.mfaSerial;
   if (profile.kind === 'role') return mfaSerialOf(profile.source);
+  return undefined;
+}
+
+export function mfaProcessOf(profile: Profile): string | undefined {
+  if (profile.mfaProcess) return profile.mfaProcess;
+  if (profile.kind === 'role') return mfaProcessOf(profile.source);
   return undefined;
 }
 

@@ -9,6 +9,8 @@ export interface CreddPaths {
   controlSocket: string;
   state: string;
   daemonInfo: string;
+  /** One line for the shell hook when the user must act (MFA); absent otherwise. */
+  notice: string;
   fileStoreDir: string;
   logDir: string;
 }
@@ -30,6 +32,7 @@ export function creddPaths(home: string): CreddPaths {
     controlSocket: path.join(home, 'control.sock'),
     state: path.join(home, 'state.json'),
     daemonInfo: path.join(home, 'daemon.json'),
+    notice: path.join(home, 'notice'),
     fileStoreDir: path.join(home, 'secrets'),
     logDir: path.join(home, 'logs'),
   };

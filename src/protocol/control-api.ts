@@ -22,6 +22,7 @@ export interface DaemonStatus {
   store: string;
   configFile: string;
   profiles: ProfileStatus[];
+  mfa: MfaStatus[];
   stats: { requests: number; servedFromCache: number; waitedOnSts: number; stsFetches: number; failedFetches: number };
 }
 
@@ -29,9 +30,27 @@ export interface SwitchResult {
   profile: string;
   expiration: string;
   assumedRoleArn?: string;
+  /** When the MFA session behind these credentials ends, if there is one. */
+  mfaExpiration?: string;
+}
+
+export interface MfaLoginResult {
+  sourceProfile: string;
+  serial: string;
+  expiration: string;
+}
+
+/** MFA state per IAM-user profile: a valid session, or a need for a code. */
+export interface MfaStatus {
+  profile: string;
+  serial: string;
+  expiration?: string;
+  neededSince?: string;
+  neededFor?: string;
 }
 
 export interface ControlError {
   code: string;
   message: string;
+  details?: Record<string, string>;
 }

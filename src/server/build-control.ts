@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { CreddError } from '../domain/errors.js';
 import type { Logger } from '../platform/logger.js';
-import type { DaemonStatus, SwitchResult } from '../protocol/control-api.js';
+import type { DaemonStatus, MfaLoginResult, SwitchResult } from '../protocol/control-api.js';
 import { statusFor } from './http-status.js';
 
 /** What the control API can do; the daemon supplies it. */
@@ -10,13 +10,14 @@ export interface ControlApi {
   switchTo(profile: string): Promise<SwitchResult>;
   prime(profile: string): Promise<SwitchResult>;
   clear(profile?: string): Promise<void>;
+  mfaLogin(profile: string, code: string): Promise<MfaLoginResult>;
   stop(): void;
 }
 
 const PROFILE_NAME = /^[\w.@+=,:-]{1,128}$/;
 
-function sendControlError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
-  return reply.code(status).send({ code, message });
+function sendControlError(reply: FastifyReply, status: number, code: string, message: string, details?: Record<string, string>): FastifyReply {
+  return reply.code(status).send({ code, message, ...(details && { details }) });
 }
 
 /**
@@ -40,6 +41,13 @@ export function buildControl(api: ControlApi, logger: Logger): FastifyInstance {
   app.get('/v1/status', () => api.status());
   app.post('/v1/switch', withProfile((p) => api.switchTo(p)));
   app.post('/v1/prime', withProfile((p) => api.prime(p)));
+  app.post('/v1/mfa', async (req, reply) => {
+    const profile = profileOf(req.body);
+    const code = (req.body as { code?: unknown } | null)?.code;
+    if (profile === undefined) return sendControlError(reply, 400, 'InvalidProfileName', 'Give a profile name.');
+    if (typeof code !== 'string' || !/^\d{6}$/.test(code)) return sendControlError(reply, 400, 'InvalidMfaCode', 'An MFA code is 6 digits.');
+    return api.mfaLogin(profile, code);
+  });
   app.post('/v1/clear', async (req) => {
     const profile = profileOf(req.body);
     await api.clear(profile);
@@ -51,7 +59,7 @@ export function buildControl(api: ControlApi, logger: Logger): FastifyInstance {
   });
   app.setNotFoundHandler((_req, reply) => sendControlError(reply, 404, 'NotFound', 'Unknown control request.'));
   app.setErrorHandler((err: unknown, _req, reply) => {
-    if (err instanceof CreddError) return sendControlError(reply, statusFor(err), err.code, err.message);
+    if (err instanceof CreddError) return sendControlError(reply, statusFor(err), err.code, err.message, err.details);
     const e = err as { statusCode?: number; code?: string; message?: string };
     if (e.statusCode !== undefined && e.statusCode < 500) return sendControlError(reply, e.statusCode, e.code ?? 'BadRequest', e.message ?? 'Bad request.');
     logger.error({ err: e.message }, 'control request failed');

@@ -5,12 +5,15 @@ import { CreddError, errorMessage } from '../../domain/errors.js';
 import { portFromEnv } from '../../platform/settings.js';
 import type { SwitchResult } from '../../protocol/control-api.js';
 import type { CliContext } from '../cli-context.js';
+import { hookShell, promptHook, shellQuote } from '../shell-hook.js';
 import { validProfileName } from './profile-name.js';
 
 export interface EnvInput {
   profile?: string;
   /** Print the IMDS endpoint instead of the container endpoint. */
   imds?: boolean;
+  /** Also print a prompt hook for this shell (true: from $SHELL). */
+  hook?: string | true;
 }
 
 /** Variables that would take precedence over ours in some SDKs' container provider. */
@@ -39,8 +42,9 @@ export async function runEnv(input: EnvInput, ctx: CliContext): Promise<void> {
     return;
   }
   const vars = await envVariables(ctx, profile);
-  const lines = [`unset ${SHADOWING.join(' ')}`, ...Object.entries(vars).map(([k, v]) => `export ${k}='${v}'`)];
+  const lines = [`unset ${SHADOWING.join(' ')}`, ...Object.entries(vars).map(([k, v]) => `export ${k}=${shellQuote(v)}`)];
   ctx.out.write(`${lines.join('\n')}\n`);
+  if (input.hook !== undefined) ctx.out.write(promptHook(hookShell(input.hook, ctx.env), ctx.paths.notice));
   if (profile !== undefined) await warm(ctx, profile);
 }
 
@@ -51,12 +55,13 @@ export async function runEnv(input: EnvInput, ctx: CliContext): Promise<void> {
 async function imdsLines(ctx: CliContext): Promise<string> {
   const info = await loadDaemonInfo(ctx.paths.daemonInfo);
   const port = info?.port ?? portFromEnv(ctx.env);
-  const noProxy = [...new Set([...(ctx.env['NO_PROXY'] ?? ctx.env['no_proxy'] ?? '').split(','), '127.0.0.1', 'localhost'].filter((h) => h.trim() !== ''))].join(',');
+  const existing = `${ctx.env['NO_PROXY'] ?? ''},${ctx.env['no_proxy'] ?? ''}`.split(',').map((h) => h.trim());
+  const noProxy = shellQuote([...new Set([...existing, '127.0.0.1', 'localhost'].filter((h) => h !== ''))].join(','));
   return [
     `unset AWS_EC2_METADATA_DISABLED`,
-    `export AWS_EC2_METADATA_SERVICE_ENDPOINT='http://127.0.0.1:${port}/'`,
+    `export AWS_EC2_METADATA_SERVICE_ENDPOINT=${shellQuote(`http://127.0.0.1:${port}/`)}`,
     `export AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE='IPv4'`,
-    `export NO_PROXY='${noProxy}' no_proxy='${noProxy}'`,
+    `export NO_PROXY=${noProxy} no_proxy=${noProxy}`,
     '',
   ].join('\n');
 }
@@ -76,5 +81,8 @@ export function registerEnv(program: Command, ctx: () => CliContext): void {
     .description('print shell lines that point AWS SDKs and the CLI at credd: eval "$(credd env)"')
     .argument('[profile]', 'pin this shell to one profile instead of following `credd switch`')
     .option('--imds', 'print the EC2 instance metadata (IMDSv2) endpoint instead, for programs that only speak IMDS', false)
-    .action((profile: string | undefined, opts: { imds: boolean }) => runEnv({ ...(profile !== undefined && { profile }), imds: opts.imds }, ctx()));
+    .option('--hook [shell]', 'also print a prompt hook (bash or zsh; default from $SHELL) that shows when credd needs an MFA code')
+    .action((profile: string | undefined, opts: { imds: boolean; hook?: string | true }) =>
+      runEnv({ ...(profile !== undefined && { profile }), imds: opts.imds, ...(opts.hook !== undefined && { hook: opts.hook }) }, ctx()),
+    );
 }

@@ -4,6 +4,8 @@ import { resolveProfile } from '../../config/resolve-profile.js';
 import { loadState } from '../../daemon/daemon-state.js';
 import { errorMessage } from '../../domain/errors.js';
 import { profileOfKeyItem } from '../../domain/stored-key.js';
+import { decodeSession, profileOfSessionItem } from '../../domain/stored-session.js';
+import { clockTime } from '../format-time.js';
 import type { CliContext } from '../cli-context.js';
 
 export interface ListedProfile {
@@ -15,6 +17,8 @@ export interface ListedProfile {
   mfaSerial?: string;
   active: boolean;
   problem?: string;
+  /** For IAM users with MFA: when their cached MFA session ends (ISO), if one is stored. */
+  mfaSessionUntil?: string;
 }
 
 /** Profiles from the AWS config and the keychain, merged; never prints a secret. */
@@ -25,17 +29,35 @@ export async function listProfiles(ctx: CliContext): Promise<ListedProfile[]> {
     loadState(ctx.paths.state),
   ]);
   const withKey = new Set(items.map(profileOfKeyItem).filter((n): n is string => n !== undefined));
+  const sessions = await storedSessions(ctx, items);
   const names = [...new Set([...config.profiles.keys(), ...withKey])].sort();
   return names.map((name) => {
     const base = { name, hasKey: withKey.has(name), active: state.activeProfile === name };
     try {
       const p = resolveProfile(config, name, ctx.env);
-      if (p.kind === 'keychain') return { ...base, kind: 'key', ...(p.mfaSerial && { mfaSerial: p.mfaSerial }) };
+      if (p.kind === 'keychain') {
+        const until = sessions.get(name);
+        return { ...base, kind: 'key', ...(p.mfaSerial && { mfaSerial: p.mfaSerial }), ...(until !== undefined && { mfaSessionUntil: until }) };
+      }
       return { ...base, kind: 'role', source: p.source.name, roleArn: p.roleArn, ...(p.mfaSerial && { mfaSerial: p.mfaSerial }) };
     } catch (err) {
       return { ...base, kind: 'invalid', problem: errorMessage(err) };
     }
   });
+}
+
+/** Expiry of each stored, still-valid MFA session; the secrets stay in this process. */
+async function storedSessions(ctx: CliContext, items: string[]): Promise<Map<string, string>> {
+  const store = await ctx.store();
+  const out = new Map<string, string>();
+  for (const item of items) {
+    const user = profileOfSessionItem(item);
+    if (user === undefined) continue;
+    const raw = await store.get(item).catch(() => undefined);
+    const session = raw === undefined ? undefined : decodeSession(raw);
+    if (session && session.creds.expiration.getTime() > Date.now()) out.set(user, session.creds.expiration.toISOString());
+  }
+  return out;
 }
 
 export async function runList(input: { json: boolean }, ctx: CliContext): Promise<void> {
@@ -52,9 +74,9 @@ export async function runList(input: { json: boolean }, ctx: CliContext): Promis
     `${p.active ? '*' : ' '} ${p.name}`,
     p.kind === 'role' ? `role ← ${p.source ?? ''}` : p.kind === 'key' ? (p.hasKey ? 'key stored' : 'no key (credd add)') : 'invalid',
     p.kind === 'role' ? (p.roleArn ?? '') : (p.problem ?? ''),
-    p.mfaSerial ? 'MFA' : '',
+    p.mfaSessionUntil ? `MFA session until ${clockTime(p.mfaSessionUntil)}` : p.mfaSerial ? (p.kind === 'key' ? 'MFA: no session' : 'MFA') : '',
   ]);
-  const header = ['  PROFILE', 'CREDENTIALS', 'ROLE / PROBLEM', ''];
+  const header = ['  PROFILE', 'CREDENTIALS', 'ROLE / PROBLEM', 'MFA'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const fmt = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
   ctx.out.write(`${[fmt(header), ...rows.map(fmt)].join('\n')}\n`);

@@ -27,6 +27,14 @@ export async function runStatus(input: { json: boolean }, ctx: CliContext): Prom
   if (status.activeProfile === null) lines.push('active profile: none — run: credd switch PROFILE');
   else lines.push(`active profile: ${status.activeProfile}${active ? ` — ${describe(active)}` : ''}`);
   for (const p of status.profiles.filter((x) => !x.active)) lines.push(`  ${p.name}: ${describe(p)}`);
+  for (const m of status.mfa) {
+    const state = m.neededSince
+      ? `MFA code needed since ${clockTime(m.neededSince)}${m.neededFor ? ` (for ${m.neededFor}) — run: credd switch ${m.neededFor}` : ''}`
+      : m.expiration
+        ? `MFA session until ${clockTime(m.expiration)} (${relative(m.expiration)})`
+        : 'no MFA session';
+    lines.push(`MFA ${m.profile} (${m.serial}): ${state}`);
+  }
   lines.push(`requests served: ${status.stats.requests} (${status.stats.servedFromCache} from cache, ${status.stats.waitedOnSts} waited on STS)`);
   ctx.out.write(`${lines.join('\n')}\n`);
   return 0;

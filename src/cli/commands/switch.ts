@@ -1,15 +1,34 @@
 import type { Command } from 'commander';
+import { CreddError } from '../../domain/errors.js';
 import type { SwitchResult } from '../../protocol/control-api.js';
 import type { CliContext } from '../cli-context.js';
 import { clockTime } from '../format-time.js';
+import { enterMfaCode } from '../mfa-prompt.js';
 import { PROFILE_ARG, validProfileName } from './profile-name.js';
 
-/** Makes PROFILE active for every shell that follows the daemon; exits 0 only with valid credentials. */
-export async function runSwitch(input: { profile: string }, ctx: CliContext): Promise<SwitchResult> {
+export interface SwitchInput {
+  profile: string;
+  mfaCode?: string;
+}
+
+/**
+ * Makes PROFILE active for every shell that follows the daemon; exits 0 only once the daemon
+ * holds valid credentials. When the role needs MFA and no session is cached, asks for the code.
+ */
+export async function runSwitch(input: SwitchInput, ctx: CliContext): Promise<SwitchResult> {
   const profile = validProfileName(input.profile);
-  const result = await ctx.daemon.post<SwitchResult>('/v1/switch', { profile });
+  let result: SwitchResult;
+  try {
+    result = await ctx.daemon.post<SwitchResult>('/v1/switch', { profile });
+  } catch (err) {
+    const serial = err instanceof CreddError && err.code === 'MfaRequired' ? err.details?.['serial'] : undefined;
+    if (serial === undefined) throw err;
+    await enterMfaCode(ctx, profile, serial, input.mfaCode);
+    result = await ctx.daemon.post<SwitchResult>('/v1/switch', { profile });
+  }
   const role = result.assumedRoleArn ? ` as ${result.assumedRoleArn}` : '';
-  ctx.out.write(`Switched to ${result.profile}${role} (credentials until ${clockTime(result.expiration)})\n`);
+  const mfa = result.mfaExpiration ? `, MFA session until ${clockTime(result.mfaExpiration)}` : '';
+  ctx.out.write(`Switched to ${result.profile}${role} (credentials until ${clockTime(result.expiration)}${mfa})\n`);
   return result;
 }
 
@@ -17,9 +36,10 @@ export function registerSwitch(program: Command, ctx: () => CliContext): void {
   program
     .command('switch')
     .alias('use')
-    .description('make PROFILE the active role for every shell and program using credd')
+    .description('make PROFILE the active role for every shell and program using credd (asks for an MFA code if one is needed)')
     .argument(PROFILE_ARG, 'profile from ~/.aws/config')
-    .action(async (profile: string) => {
-      await runSwitch({ profile }, ctx());
+    .option('--mfa-code <code>', 'the MFA code, for scripts (otherwise asked in the terminal, or read from stdin when it is not one)')
+    .action(async (profile: string, opts: { mfaCode?: string }) => {
+      await runSwitch({ profile, ...(opts.mfaCode !== undefined && { mfaCode: opts.mfaCode }) }, ctx());
     });
 }

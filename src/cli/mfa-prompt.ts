@@ -1,0 +1,24 @@
+import { CreddError } from '../domain/errors.js';
+import type { MfaLoginResult } from '../protocol/control-api.js';
+import type { CliContext } from './cli-context.js';
+
+const REFUSED = new Set(['StsMfaInvalid', 'InvalidMfaCode']);
+
+/**
+ * Asks for an MFA code in the terminal (or takes `--mfa-code`, or a line of stdin when it is
+ * not a terminal) and hands it to the daemon, which starts the session. On a terminal a
+ * refused code gets a new prompt, a few times.
+ */
+export async function enterMfaCode(ctx: CliContext, profile: string, serial: string, given?: string): Promise<MfaLoginResult> {
+  const tries = given === undefined && ctx.prompt.interactive ? 3 : 1;
+  for (let attempt = 1; ; attempt++) {
+    const code = (given ?? (await ctx.prompt.ask(`MFA code for ${serial}: `))).trim();
+    try {
+      if (!/^\d{6}$/.test(code)) throw new CreddError('InvalidMfaCode', 'An MFA code is 6 digits.');
+      return await ctx.daemon.post<MfaLoginResult>('/v1/mfa', { profile, code });
+    } catch (err) {
+      if (!(err instanceof CreddError) || !REFUSED.has(err.code) || attempt >= tries) throw err;
+      ctx.err.write(`${err.message} Try again.\n`);
+    }
+  }
+}

@@ -12,6 +12,8 @@ import { forProfile, toCreddError } from './to-credd-error.js';
 
 /** A local failure (no key, config, MFA needed) is re-checked at most this often by requests. */
 const LOCAL_RECHECK_MS = 2_000;
+/** Profiles tracked at once; real users have dozens at most. */
+const MAX_SLOTS = 256;
 
 export interface BrokerDeps {
   loadProfile(name: string): Promise<Profile>;
@@ -253,10 +255,23 @@ export class CredentialBroker implements CredentialProvider {
   private slot(name: string): ProfileSlot {
     let slot = this.slots.get(name);
     if (!slot) {
+      if (this.slots.size >= MAX_SLOTS) this.evict();
       slot = newSlot(name);
       this.slots.set(name, slot);
     }
     return slot;
+  }
+
+  /** Requests for endless made-up profile names must not grow memory: drop the least useful slots. */
+  private evict(): void {
+    const now = this.deps.clock.now();
+    const removable = [...this.slots.values()].filter((s) => s.name !== this.activeProfile && !s.inflight);
+    const useless = removable.filter((s) => !s.creds || classify(s.creds.expiration.getTime(), s.issuedAt, now) === 'expired');
+    const victims = useless.length > 0 ? useless : removable.sort((a, b) => a.lastRequestedAt - b.lastRequestedAt).slice(0, Math.ceil(MAX_SLOTS / 4));
+    for (const s of victims) {
+      if (s.timer) this.deps.clock.clearTimeout(s.timer);
+      this.slots.delete(s.name);
+    }
   }
 
   private touch(name: string): ProfileSlot {

@@ -3,6 +3,7 @@ import { CreddError } from '../domain/errors.js';
 import { creddVersion } from '../platform/version.js';
 import { processContext, type CliContext } from './cli-context.js';
 import { registerAdd } from './commands/add.js';
+import { registerAudit } from './commands/audit.js';
 import { registerClear } from './commands/clear.js';
 import { registerDaemon } from './commands/daemon.js';
 import { registerEnv } from './commands/env.js';
@@ -19,7 +20,7 @@ export function buildProgram(ctx: () => CliContext): Command {
     .version(creddVersion())
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [registerAdd, registerRemove, registerList, registerSwitch, registerMfa, registerClear, registerStatus, registerEnv, registerDaemon, registerStop]) {
+  for (const register of [registerAdd, registerRemove, registerList, registerSwitch, registerMfa, registerClear, registerStatus, registerEnv, registerAudit, registerDaemon, registerStop]) {
     register(program, ctx);
   }
   return program;

@@ -18,6 +18,7 @@ import { buildServer } from '../server/build-server.js';
 import { SdkStsGateway } from '../sts/sdk-sts-gateway.js';
 import { loadOrCreateToken } from './auth-token.js';
 import { controlImpl } from './control-impl.js';
+import { AuditLog } from './audit-log.js';
 import { loadState, saveState } from './daemon-state.js';
 import { NoticeWriter, noticeFor } from './notice.js';
 import { acquirePidLock } from './pid-lock.js';
@@ -80,7 +81,9 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
     cleanups.push(async () => broker.close());
     const notice = new NoticeWriter(paths.notice, () => noticeFor(broker, Date.now()), logger);
 
+    const audit = new AuditLog(paths.audit, () => listening.port ?? 0, logger);
     const server = buildServer({
+      audit,
       credentials: broker,
       token,
       logger,

@@ -11,6 +11,7 @@ export interface CreddPaths {
   daemonInfo: string;
   /** One line for the shell hook when the user must act (MFA); absent otherwise. */
   notice: string;
+  audit: string;
   fileStoreDir: string;
   logDir: string;
 }
@@ -33,6 +34,7 @@ export function creddPaths(home: string): CreddPaths {
     state: path.join(home, 'state.json'),
     daemonInfo: path.join(home, 'daemon.json'),
     notice: path.join(home, 'notice'),
+    audit: path.join(home, 'audit.log'),
     fileStoreDir: path.join(home, 'secrets'),
     logDir: path.join(home, 'logs'),
   };

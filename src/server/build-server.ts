@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { CredentialProvider } from '../domain/ports.js';
 import type { Logger } from '../platform/logger.js';
+import type { AuditSink } from './audit-sink.js';
 import { registerEcsRoutes } from './ecs-routes.js';
 import { registerImdsRoutes } from './imds-routes.js';
 import { ImdsTokens } from './imds-tokens.js';
@@ -16,6 +17,7 @@ export interface ServerDeps {
   /** Extra Host names accepted (e.g. a link-local address the user mapped to us). */
   extraHosts?: readonly string[];
   now?: () => number;
+  audit?: AuditSink;
 }
 
 /** Collapses `//` in the path (Java appends `/latest` to an endpoint ending in `/`). */
@@ -40,6 +42,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     keepAliveTimeout: 5_000,
     rewriteUrl: (req) => collapseSlashes(req.url ?? '/'),
   });
+  // Slow-loris: a client gets 5 s to send its headers, then the socket is cut.
+  app.server.headersTimeout = 5_000;
   app.addHook('onRequest', guardRequest({ port: deps.port, ...(deps.extraHosts && { extraHosts: deps.extraHosts }) }));
   registerEcsRoutes(app, deps);
   registerImdsRoutes(app, {
@@ -48,6 +52,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     allowV1: deps.imds?.allowV1 ?? false,
     defaultRegion: deps.imds?.defaultRegion ?? 'us-east-1',
     startedAt: new Date(now()),
+    ...(deps.audit && { audit: deps.audit }),
   });
   app.setNotFoundHandler((_req, reply) => sendError(reply, 404, 'NotFound', 'Nothing is served at this path.'));
   app.setErrorHandler((err: { statusCode?: number; code?: string; message?: string }, req, reply) => {

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { CredentialProvider } from '../domain/ports.js';
 import { ecsCredentialsBody, JSON_CONTENT_TYPE } from '../protocol/ecs-credentials.js';
 import { statusFor } from './http-status.js';
+import type { AuditSink } from './audit-sink.js';
 import { exactBody, sendError } from './request-guard.js';
 import { tokenMatches } from './token-check.js';
 
@@ -11,6 +12,7 @@ const PROFILE_NAME = /^[\w.@+=,:-]{1,128}$/;
 export interface EcsRouteDeps {
   credentials: CredentialProvider;
   token: string;
+  audit?: AuditSink;
 }
 
 /**
@@ -18,20 +20,28 @@ export interface EcsRouteDeps {
  * `GET /v1/credentials/PROFILE` is pinned to one profile.
  */
 export function registerEcsRoutes(app: FastifyInstance, deps: EcsRouteDeps): void {
-  const serve = async (reply: FastifyReply, authorization: string | undefined, profile?: string): Promise<FastifyReply> => {
+  // Returns nothing: a FastifyReply is thenable, so awaiting one would wait for the wrong thing.
+  const answer = async (reply: FastifyReply, authorization: string | undefined, profile?: string): Promise<void> => {
     if (authorization === undefined) {
-      return sendError(reply, 401, 'MissingToken', 'The Authorization header is missing; run: eval "$(credd env)"');
+      sendError(reply, 401, 'MissingToken', 'The Authorization header is missing; run: eval "$(credd env)"');
+      return;
     }
     if (!tokenMatches(authorization, deps.token)) {
-      return sendError(reply, 403, 'InvalidToken', 'The Authorization token is not this daemon\'s; run: eval "$(credd env)"');
+      sendError(reply, 403, 'InvalidToken', 'The Authorization token is not this daemon\'s; run: eval "$(credd env)"');
+      return;
     }
     const result = await deps.credentials.serve(profile);
     if (!result.ok) {
-      const r = sendError(reply, statusFor(result.error), result.error.code, result.error.message);
-      if (result.error.code === 'Pending') r.header('retry-after', '1');
-      return r;
+      if (result.error.code === 'Pending') reply.header('retry-after', '1');
+      sendError(reply, statusFor(result.error), result.error.code, result.error.message);
+      return;
     }
-    return reply.code(200).header('content-type', JSON_CONTENT_TYPE).header('cache-control', 'no-store').send(exactBody(ecsCredentialsBody(result.creds)));
+    reply.code(200).header('content-type', JSON_CONTENT_TYPE).header('cache-control', 'no-store').send(exactBody(ecsCredentialsBody(result.creds)));
+  };
+  const serve = async (reply: FastifyReply, authorization: string | undefined, profile?: string): Promise<FastifyReply> => {
+    await answer(reply, authorization, profile);
+    deps.audit?.served({ profile: profile ?? deps.credentials.active ?? '-', endpoint: 'ecs', status: reply.statusCode, socket: reply.request.raw.socket });
+    return reply;
   };
 
   app.get(ECS_PATH, (req, reply) => serve(reply, req.headers.authorization));

@@ -3,6 +3,7 @@ import type { CredentialProvider } from '../domain/ports.js';
 import { imdsCredentialsBody, imdsInfoBody } from '../protocol/imds.js';
 import { statusFor } from './http-status.js';
 import { imdsStaticAnswer } from './imds-static.js';
+import type { AuditSink } from './audit-sink.js';
 import type { ImdsTokens } from './imds-tokens.js';
 import { exactBody, sendError } from './request-guard.js';
 
@@ -13,6 +14,7 @@ export interface ImdsDeps {
   allowV1: boolean;
   defaultRegion: string;
   startedAt: Date;
+  audit?: AuditSink;
 }
 
 const TOKEN_HEADER = 'x-aws-ec2-metadata-token';
@@ -61,7 +63,9 @@ export function registerImdsRoutes(app: FastifyInstance, deps: ImdsDeps): void {
       const name = key.slice(key.indexOf('/', CREDS.length) + 1);
       if (active === undefined || name !== active) return sendError(reply, 404, 'NotFound', `No role "${name}" is served here.`);
       const result = await deps.credentials.serve(active);
-      if (!result.ok) return sendError(reply, statusFor(result.error), result.error.code, result.error.message);
+      const status = result.ok ? 200 : statusFor(result.error);
+      deps.audit?.served({ profile: active, endpoint: 'imds', status, socket: req.raw.socket });
+      if (!result.ok) return sendError(reply, status, result.error.code, result.error.message);
       return text(reply, imdsCredentialsBody(result.creds, new Date(), key.startsWith(CREDS_EXTENDED)));
     }
     if (key === 'meta-data/iam/info') {

@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import { readAudit } from '../../daemon/audit-log.js';
+import type { CliContext } from '../cli-context.js';
+import { clockTime } from '../format-time.js';
+
+/** Shows which local programs fetched which credentials, newest last. */
+export async function runAudit(input: { limit: number; json: boolean }, ctx: CliContext): Promise<void> {
+  const entries = await readAudit(ctx.paths.audit, input.limit);
+  if (input.json) {
+    ctx.out.write(`${JSON.stringify(entries)}\n`);
+    return;
+  }
+  if (entries.length === 0) {
+    ctx.out.write('No credential requests recorded yet.\n');
+    return;
+  }
+  for (const e of entries) {
+    const who = e.pid !== undefined ? `pid ${e.pid} ${e.command}` : e.command;
+    ctx.out.write(`${clockTime(e.at)}  ${e.endpoint.padEnd(4)}  ${String(e.status)}  ${e.profile.padEnd(16)}  ${who}\n`);
+  }
+}
+
+export function registerAudit(program: Command, ctx: () => CliContext): void {
+  program
+    .command('audit')
+    .description('show recent credential requests: when, which profile, which endpoint, which local program')
+    .option('-n, --limit <n>', 'how many entries', '20')
+    .option('--json', 'print JSON', false)
+    .action((opts: { limit: string; json: boolean }) => runAudit({ limit: Math.max(1, Math.min(10_000, Number(opts.limit) || 20)), json: opts.json }, ctx()));
+}

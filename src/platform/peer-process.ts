@@ -1,0 +1,82 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+
+export interface PeerProcess {
+  pid?: number;
+  command: string;
+}
+
+const UNKNOWN: PeerProcess = { command: 'unknown' };
+
+/** `127.0.0.1:port` as /proc/net/tcp writes it: little-endian hex address, big-endian hex port. */
+function procAddress(port: number): string {
+  return `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/**
+ * Which local process owns the client end of a loopback TCP connection. Best effort and
+ * slow (it scans /proc or runs lsof), so callers run it off the request's hot path.
+ * Linux: /proc/net/tcp gives the socket inode, /proc/PID/fd finds its owner. macOS: lsof.
+ */
+export async function findPeerProcess(clientPort: number, serverPort: number): Promise<PeerProcess> {
+  try {
+    if (process.platform === 'linux') return await viaProc(clientPort, serverPort);
+    if (process.platform === 'darwin') return await viaLsof(clientPort);
+  } catch {
+    // fall through: the audit says "unknown" rather than failing
+  }
+  return UNKNOWN;
+}
+
+async function viaProc(clientPort: number, serverPort: number): Promise<PeerProcess> {
+  const table = await fs.readFile('/proc/net/tcp', 'utf8');
+  const local = procAddress(clientPort);
+  const remote = procAddress(serverPort);
+  let inode: string | undefined;
+  for (const line of table.split('\n')) {
+    const cols = line.trim().split(/\s+/);
+    if (cols[1] === local && cols[2] === remote) {
+      inode = cols[9];
+      break;
+    }
+  }
+  if (inode === undefined || inode === '0') return UNKNOWN;
+  const target = `socket:[${inode}]`;
+  for (const entry of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let fds: string[];
+    try {
+      fds = await fs.readdir(`/proc/${entry}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      const link = await fs.readlink(`/proc/${entry}/fd/${fd}`).catch(() => '');
+      if (link === target) return { pid: Number(entry), command: await commandLine(Number(entry)) };
+    }
+  }
+  return UNKNOWN;
+}
+
+async function commandLine(pid: number): Promise<string> {
+  const raw = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  return raw.split('\0').filter((a) => a !== '').join(' ').slice(0, 300) || 'unknown';
+}
+
+function viaLsof(clientPort: number): Promise<PeerProcess> {
+  return new Promise((resolve) => {
+    execFile('lsof', ['-nP', `-iTCP@127.0.0.1:${clientPort}`, '-sTCP:ESTABLISHED', '-Fpc'], { timeout: 2_000 }, (err, stdout) => {
+      if (err) return resolve(UNKNOWN);
+      // lsof lists both ends; ours is the daemon's pid, the other is the client.
+      const lines = stdout.split('\n');
+      for (let i = 0; i < lines.length; i++) {
+        const pid = Number(lines[i]?.slice(1));
+        if (lines[i]?.startsWith('p') && pid !== process.pid) {
+          const name = lines[i + 1]?.startsWith('c') ? (lines[i + 1] ?? '').slice(1) : 'unknown';
+          return resolve({ pid, command: name });
+        }
+      }
+      resolve(UNKNOWN);
+    });
+  });
+}

@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { describe, it } from 'node:test';
+import { findPeerProcess } from '../../src/platform/peer-process.js';
+
+describe('findPeerProcess', { skip: process.platform !== 'linux' && 'uses /proc (Linux) here' }, () => {
+  it('names the local process at the other end of a loopback connection', async () => {
+    const server = net.createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as net.AddressInfo).port;
+    const connected = new Promise<net.Socket>((r) => server.once('connection', r));
+    const child = spawn(process.execPath, ['-e', `require('net').connect(${port}, '127.0.0.1'); setTimeout(() => {}, 10000); // credd-peer-probe`]);
+    try {
+      const socket = await connected;
+      const peer = await findPeerProcess(socket.remotePort ?? 0, port);
+      assert.equal(peer.pid, child.pid);
+      assert.match(peer.command, /credd-peer-probe/);
+      assert.deepEqual(await findPeerProcess(1, port), { command: 'unknown' });
+    } finally {
+      child.kill();
+      server.close();
+    }
+  });
+});

@@ -5,11 +5,15 @@ import { processContext, type CliContext } from './cli-context.js';
 import { registerAdd } from './commands/add.js';
 import { registerAudit } from './commands/audit.js';
 import { registerClear } from './commands/clear.js';
+import { registerCompletion } from './commands/completion.js';
 import { registerDaemon } from './commands/daemon.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerEnv } from './commands/env.js';
 import { registerList } from './commands/list.js';
+import { registerLogs } from './commands/logs.js';
 import { registerMfa } from './commands/mfa.js';
 import { registerRemove } from './commands/remove.js';
+import { registerService } from './commands/service.js';
 import { registerStatus } from './commands/status.js';
 import { registerStop } from './commands/stop.js';
 import { registerSwitch } from './commands/switch.js';
@@ -20,7 +24,7 @@ export function buildProgram(ctx: () => CliContext): Command {
     .version(creddVersion())
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [registerAdd, registerRemove, registerList, registerSwitch, registerMfa, registerClear, registerStatus, registerEnv, registerAudit, registerDaemon, registerStop]) {
+  for (const register of [registerAdd, registerRemove, registerList, registerSwitch, registerMfa, registerClear, registerStatus, registerEnv, registerAudit, registerLogs, registerDoctor, registerDaemon, registerStop, registerService, registerCompletion]) {
     register(program, ctx);
   }
   return program;

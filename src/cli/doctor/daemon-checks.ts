@@ -1,0 +1,65 @@
+import fs from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { loadAwsConfig } from '../../config/aws-config.js';
+import { resolveProfile } from '../../config/resolve-profile.js';
+import { errorMessage } from '../../domain/errors.js';
+import type { DaemonStatus } from '../../protocol/control-api.js';
+import type { CliContext } from '../cli-context.js';
+import { defaultPlanInput, servicePlan } from '../service/service-plan.js';
+import { fail, ok, warn, type CheckResult } from './check.js';
+
+const MAX_SKEW_MS = 5 * 60_000;
+
+export function daemonCheck(status: DaemonStatus | undefined, error: string | undefined): CheckResult {
+  if (status) return ok(`daemon running: pid ${status.pid} on 127.0.0.1:${status.port}, version ${status.version}`);
+  return fail(`daemon not reachable: ${error ?? 'no answer'}`, 'credd daemon &   (or, to start it at login: credd service install)');
+}
+
+export function activeProfileCheck(status: DaemonStatus | undefined): CheckResult[] {
+  if (!status) return [];
+  const out: CheckResult[] = [];
+  if (status.activeProfile === null) out.push(warn('no profile is active', 'credd switch PROFILE'));
+  const active = status.profiles.find((p) => p.active);
+  if (active?.lastError && active.freshness !== 'fresh' && active.freshness !== 'aging') {
+    out.push(fail(`profile ${active.name}: ${active.lastError.message}`, active.lastError.code === 'MfaRequired' ? `credd switch ${active.name}` : 'see: credd status'));
+  } else if (active) out.push(ok(`profile ${active.name} has credentials until ${active.expiration ?? '?'}`));
+  for (const m of status.mfa.filter((x) => x.neededSince !== undefined)) out.push(warn(`MFA code needed for ${m.neededFor ?? m.profile}`, `credd switch ${m.neededFor ?? m.profile}`));
+  return out;
+}
+
+export async function keychainCheck(ctx: CliContext): Promise<CheckResult> {
+  try {
+    const store = await ctx.store();
+    const items = await store.list();
+    return ok(`${store.description} reachable (${items.filter((i) => i.startsWith('key:')).length} keys)`);
+  } catch (err) {
+    return fail(`secret store not usable: ${errorMessage(err)}`, 'unlock or start your keychain; on a headless machine: CREDD_STORE=file');
+  }
+}
+
+/** STS answers (any status) and its clock agrees with ours: SigV4 fails beyond 15 minutes of skew. */
+export async function stsCheck(ctx: CliContext, status: DaemonStatus | undefined, fetchImpl: typeof fetch = fetch): Promise<CheckResult> {
+  let endpoint: string;
+  try {
+    const profile = status?.activeProfile ?? 'default';
+    const p = resolveProfile(await loadAwsConfig(ctx.configFile), profile, ctx.env);
+    endpoint = p.endpoint ?? `https://sts.${p.region}.amazonaws.com`;
+  } catch (err) {
+    return fail(`cannot work out the STS endpoint: ${errorMessage(err)}`, 'fix the AWS config file');
+  }
+  try {
+    const res = await fetchImpl(endpoint, { method: 'GET', signal: AbortSignal.timeout(5_000) });
+    const date = res.headers.get('date');
+    const skew = date ? Math.abs(Date.parse(date) - Date.now()) : 0;
+    if (skew > MAX_SKEW_MS) return fail(`this machine's clock is ${Math.round(skew / 60_000)} min off STS's (${endpoint}); AWS refuses signatures beyond 15 min`, 'turn on time sync (e.g. timedatectl set-ntp true, or System Settings → Date & Time)');
+    return ok(`STS reachable at ${endpoint}${date ? `, clock within ${Math.round(skew / 1000)} s` : ''}`);
+  } catch (err) {
+    return fail(`STS not reachable at ${endpoint}: ${errorMessage(err)}`, 'check the network, proxy settings, or AWS_ENDPOINT_URL_STS');
+  }
+}
+
+export async function serviceCheck(ctx: CliContext): Promise<CheckResult> {
+  const plan = servicePlan(defaultPlanInput(ctx.env, fileURLToPath(new URL('../../bin/credd.js', import.meta.url))));
+  const installed = await fs.access(plan.file).then(() => true, () => false);
+  return installed ? ok(`service installed (${plan.file})`) : warn('credd does not start at login', 'credd service install');
+}

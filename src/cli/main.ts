@@ -6,13 +6,18 @@ import { registerAdd } from './commands/add.js';
 import { registerAudit } from './commands/audit.js';
 import { registerClear } from './commands/clear.js';
 import { registerCompletion } from './commands/completion.js';
+import { registerConsole } from './commands/console.js';
 import { registerDaemon } from './commands/daemon.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerEnv } from './commands/env.js';
+import { registerExec } from './commands/exec.js';
+import { registerExport } from './commands/export.js';
+import { registerImport } from './commands/import.js';
 import { registerList } from './commands/list.js';
 import { registerLogs } from './commands/logs.js';
 import { registerMfa } from './commands/mfa.js';
 import { registerRemove } from './commands/remove.js';
+import { registerRotate } from './commands/rotate.js';
 import { registerService } from './commands/service.js';
 import { registerStatus } from './commands/status.js';
 import { registerStop } from './commands/stop.js';
@@ -24,7 +29,7 @@ export function buildProgram(ctx: () => CliContext): Command {
     .version(creddVersion())
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [registerAdd, registerRemove, registerList, registerSwitch, registerMfa, registerClear, registerStatus, registerEnv, registerAudit, registerLogs, registerDoctor, registerDaemon, registerStop, registerService, registerCompletion]) {
+  for (const register of [registerAdd, registerRemove, registerList, registerSwitch, registerMfa, registerClear, registerStatus, registerEnv, registerExec, registerExport, registerConsole, registerImport, registerRotate, registerAudit, registerLogs, registerDoctor, registerDaemon, registerStop, registerService, registerCompletion]) {
     register(program, ctx);
   }
   return program;

@@ -22,3 +22,18 @@ export async function enterMfaCode(ctx: CliContext, profile: string, serial: str
     }
   }
 }
+
+/**
+ * Runs a daemon request; when it answers MfaRequired, asks for the code (if allowed) and
+ * runs the request once more. `interactive: false` turns the need into the error itself.
+ */
+export async function withMfa<T>(ctx: CliContext, profile: string, request: () => Promise<T>, opts: { code?: string; interactive?: boolean } = {}): Promise<T> {
+  try {
+    return await request();
+  } catch (err) {
+    const serial = err instanceof CreddError && err.code === 'MfaRequired' ? err.details?.['serial'] : undefined;
+    if (serial === undefined || (opts.interactive === false && opts.code === undefined)) throw err;
+    await enterMfaCode(ctx, profile, serial, opts.code);
+    return request();
+  }
+}

@@ -22,6 +22,19 @@ export function controlImpl(ctx: ControlContext): ControlApi {
     switchTo: async (profile) => after(ctx, switchResult(ctx.broker, profile, await ctx.broker.switchTo(profile).finally(ctx.changed))),
     prime: async (profile) => switchResult(ctx.broker, profile, await ctx.broker.prime(profile)),
     clear: async (profile) => after(ctx, await ctx.broker.clear(profile)),
+    exportCredentials: async (profile) => {
+      const creds = await ctx.broker.prime(profile);
+      const region = ctx.broker.describe(profile).region;
+      return {
+        profile,
+        accessKeyId: creds.accessKeyId,
+        secretAccessKey: creds.secretAccessKey,
+        sessionToken: creds.sessionToken,
+        expiration: creds.expiration.toISOString(),
+        ...(region !== undefined && { region }),
+        ...(creds.assumedRoleArn !== undefined && { assumedRoleArn: creds.assumedRoleArn }),
+      };
+    },
     mfaLogin: async (profile, code) => {
       const r = await ctx.broker.mfaLogin(profile, code).finally(ctx.changed);
       return { sourceProfile: r.sourceProfile, serial: r.serial, expiration: r.expiration.toISOString() };

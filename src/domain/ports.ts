@@ -71,3 +71,18 @@ export interface CredentialProvider {
 
 /** Runs a user-configured command (mfa_process) and returns its stdout. */
 export type CommandRunner = (command: string, timeoutMs: number) => Promise<string>;
+
+export interface AccessKeyInfo {
+  accessKeyId: string;
+  status: string;
+}
+
+/** The few IAM calls key rotation needs. IAM is global: the region only picks the signing scope. */
+export interface IamGateway {
+  listAccessKeys(credentials: SigningCredentials): Promise<AccessKeyInfo[]>;
+  createAccessKey(credentials: SigningCredentials): Promise<LongTermKey>;
+  deleteAccessKey(credentials: SigningCredentials, accessKeyId: string): Promise<void>;
+}
+
+/** Proves a key works: STS GetCallerIdentity. */
+export type IdentityCheck = (key: SigningCredentials) => Promise<{ arn: string; account: string }>;

@@ -54,3 +54,14 @@ export interface ControlError {
   message: string;
   details?: Record<string, string>;
 }
+
+/** Full credentials, over the control socket only (0600): for `credd export` and `credd console`. */
+export interface ExportedCredentials {
+  profile: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: string;
+  region?: string;
+  assumedRoleArn?: string;
+}

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { CreddError } from '../domain/errors.js';
 import type { Logger } from '../platform/logger.js';
-import type { DaemonStatus, MfaLoginResult, SwitchResult } from '../protocol/control-api.js';
+import type { DaemonStatus, ExportedCredentials, MfaLoginResult, SwitchResult } from '../protocol/control-api.js';
 import { statusFor } from './http-status.js';
 
 /** What the control API can do; the daemon supplies it. */
@@ -11,6 +11,7 @@ export interface ControlApi {
   prime(profile: string): Promise<SwitchResult>;
   clear(profile?: string): Promise<void>;
   mfaLogin(profile: string, code: string): Promise<MfaLoginResult>;
+  exportCredentials(profile: string): Promise<ExportedCredentials>;
   stop(): void;
 }
 
@@ -41,6 +42,7 @@ export function buildControl(api: ControlApi, logger: Logger): FastifyInstance {
   app.get('/v1/status', () => api.status());
   app.post('/v1/switch', withProfile((p) => api.switchTo(p)));
   app.post('/v1/prime', withProfile((p) => api.prime(p)));
+  app.post('/v1/credentials', withProfile((p) => api.exportCredentials(p)));
   app.post('/v1/mfa', async (req, reply) => {
     const profile = profileOf(req.body);
     const code = (req.body as { code?: unknown } | null)?.code;

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { CreddError } from '../../domain/errors.js';
 import type { SwitchResult } from '../../protocol/control-api.js';
 import type { CliContext } from '../cli-context.js';
 import { clockTime } from '../format-time.js';
-import { enterMfaCode } from '../mfa-prompt.js';
+import { withMfa } from '../mfa-prompt.js';
 import { PROFILE_ARG, validProfileName } from './profile-name.js';
 
 export interface SwitchInput {
@@ -17,15 +16,9 @@ export interface SwitchInput {
  */
 export async function runSwitch(input: SwitchInput, ctx: CliContext): Promise<SwitchResult> {
   const profile = validProfileName(input.profile);
-  let result: SwitchResult;
-  try {
-    result = await ctx.daemon.post<SwitchResult>('/v1/switch', { profile });
-  } catch (err) {
-    const serial = err instanceof CreddError && err.code === 'MfaRequired' ? err.details?.['serial'] : undefined;
-    if (serial === undefined) throw err;
-    await enterMfaCode(ctx, profile, serial, input.mfaCode);
-    result = await ctx.daemon.post<SwitchResult>('/v1/switch', { profile });
-  }
+  const result = await withMfa(ctx, profile, () => ctx.daemon.post<SwitchResult>('/v1/switch', { profile }), {
+    ...(input.mfaCode !== undefined && { code: input.mfaCode }),
+  });
   const role = result.assumedRoleArn ? ` as ${result.assumedRoleArn}` : '';
   const mfa = result.mfaExpiration ? `, MFA session until ${clockTime(result.mfaExpiration)}` : '';
   ctx.out.write(`Switched to ${result.profile}${role} (credentials until ${clockTime(result.expiration)}${mfa})\n`);

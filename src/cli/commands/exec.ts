@@ -1,0 +1,90 @@
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import type { Command } from 'commander';
+import { CreddError } from '../../domain/errors.js';
+import type { SwitchResult } from '../../protocol/control-api.js';
+import type { CliContext } from '../cli-context.js';
+import { withMfa } from '../mfa-prompt.js';
+import { envVariables } from './env.js';
+import { fetchCredentials } from './export.js';
+import { PROFILE_ARG, validProfileName } from './profile-name.js';
+
+export interface ExecInput {
+  profile: string;
+  command: string[];
+  /** Give the child plain keys instead of the endpoint (for tools that cannot use it). */
+  envKeys: boolean;
+  mfaCode?: string;
+}
+
+/** Variables that would make the child use something other than the pinned endpoint. */
+const CLEARED = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_SECURITY_TOKEN',
+  'AWS_CREDENTIAL_EXPIRATION',
+  'AWS_PROFILE',
+  'AWS_DEFAULT_PROFILE',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
+];
+
+/** Builds the child's environment: pinned to PROFILE through the daemon, never its long-term key. */
+export async function execEnvironment(input: ExecInput, ctx: CliContext): Promise<NodeJS.ProcessEnv> {
+  const profile = validProfileName(input.profile);
+  const already = ctx.env['CREDD_PROFILE'];
+  if (already !== undefined && already !== '') {
+    throw new CreddError('NestedExec', `This shell already runs under credd exec for "${already}"; exit it first (or unset CREDD_PROFILE) instead of nesting.`);
+  }
+  const env: NodeJS.ProcessEnv = { ...ctx.env };
+  for (const k of CLEARED) delete env[k];
+  env['CREDD_PROFILE'] = profile;
+  if (input.envKeys) {
+    const c = await fetchCredentials(ctx, profile, input.mfaCode);
+    ctx.err.write(`credd: warning: giving "${input.command[0] ?? 'the command'}" plain temporary keys for ${profile} (until ${c.expiration}); they will not refresh and are visible in its environment.\n`);
+    Object.assign(env, { AWS_ACCESS_KEY_ID: c.accessKeyId, AWS_SECRET_ACCESS_KEY: c.secretAccessKey, AWS_SESSION_TOKEN: c.sessionToken, AWS_CREDENTIAL_EXPIRATION: c.expiration });
+    for (const k of ['AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_AUTHORIZATION_TOKEN']) delete env[k];
+    if (c.region !== undefined) env['AWS_REGION'] ??= c.region;
+  } else {
+    // Warm the cache (asking for an MFA code here, in the terminal) so the child's first call is instant.
+    await withMfa(ctx, profile, () => ctx.daemon.post<SwitchResult>('/v1/prime', { profile }), { ...(input.mfaCode !== undefined && { code: input.mfaCode }) });
+    Object.assign(env, await envVariables(ctx, profile));
+  }
+  return env;
+}
+
+
+/** Runs the command with the container endpoint pinned to PROFILE; its exit code and signals pass through. */
+export async function runExec(input: ExecInput, ctx: CliContext): Promise<number> {
+  const env = await execEnvironment(input, ctx);
+  const [cmd, ...args] = input.command.length > 0 ? input.command : [ctx.env['SHELL'] ?? '/bin/sh'];
+  const child = spawn(cmd ?? '/bin/sh', args, { env, stdio: 'inherit' });
+  const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+  const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const).map((s) => [s, forward(s)] as const);
+  for (const [s, h] of handlers) process.on(s, h);
+  return new Promise((resolve, reject) => {
+    child.on('error', (err) => reject(new CreddError('ExecFailed', `Could not run "${cmd}": ${err.message}`)));
+    child.on('exit', (code, signal) => {
+      for (const [s, h] of handlers) process.off(s, h);
+      // A child killed by a signal: exit as a shell would (128 + signal number).
+      if (signal) resolve(128 + (os.constants.signals[signal] ?? 1));
+      else resolve(code ?? 1);
+    });
+  });
+}
+
+
+export function registerExec(program: Command, ctx: () => CliContext): void {
+  program
+    .command('exec')
+    .description('run a command (default: your shell) with credentials of PROFILE through the daemon: credd exec admin -- terraform plan')
+    .argument(PROFILE_ARG, 'profile from ~/.aws/config')
+    .argument('[command...]', 'the command and its arguments (after --)')
+    .option('--env-keys', 'give the command plain AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN instead (they do not refresh)', false)
+    .option('--mfa-code <code>', 'MFA code, when the profile needs one and no session is cached')
+    .passThroughOptions()
+    .action(async (profile: string, command: string[], opts: { envKeys: boolean; mfaCode?: string }) => {
+      process.exitCode = await runExec({ profile, command, envKeys: opts.envKeys, ...(opts.mfaCode !== undefined && { mfaCode: opts.mfaCode }) }, ctx());
+    });
+}

@@ -1,8 +1,8 @@
 import type { TemporaryCredentials } from '../domain/credentials.js';
 import { ActionRequiredError, ConfigError, errorMessage, StsError, type CreddError } from '../domain/errors.js';
 import { backoffMs, classify, refreshDueAt, type Freshness } from '../domain/freshness.js';
-import type { Clock, CommandRunner, CredentialProvider, SecretStore, ServeResult, StsGateway } from '../domain/ports.js';
-import { mfaSerialOf, rootOf, type Profile } from '../domain/profile.js';
+import type { Clock, CommandRunner, CredentialProvider, SecretStore, ServeResult, SsoCredentialSource, StsGateway } from '../domain/ports.js';
+import { mfaSerialOf, rootOf, userOf, type Profile } from '../domain/profile.js';
 import type { Logger } from '../platform/logger.js';
 import { CredentialSource } from './credential-source.js';
 import { MfaSessions } from './mfa-sessions.js';
@@ -22,6 +22,8 @@ export interface BrokerDeps {
   clock: Clock;
   logger: Logger;
   roleSessionName: string;
+  /** IAM Identity Center role credentials; without it, SSO profiles are refused. */
+  sso?: SsoCredentialSource;
   /** Runs mfa_process commands; without it, mfa_process is ignored. */
   runCommand?: CommandRunner;
   /** How long a cold request may wait for STS before a fast 4xx (clients give up at 1 s). */
@@ -66,6 +68,7 @@ export class CredentialBroker implements CredentialProvider {
       store: deps.store,
       sts: deps.sts,
       mfa: this.mfa,
+      ...(deps.sso && { sso: deps.sso }),
       roleSessionName: deps.roleSessionName,
       credentialsOf: (name) => this.ensure(name),
     });
@@ -181,7 +184,8 @@ export class CredentialBroker implements CredentialProvider {
     const profile = await this.deps.loadProfile(name);
     const serial = mfaSerialOf(profile);
     if (serial === undefined) throw new ConfigError(`Profile "${name}" has no mfa_serial (on itself or its source profile), so it needs no MFA code.`);
-    const user = rootOf(profile);
+    const user = userOf(profile);
+    if (user === undefined) throw new ConfigError(`Profile "${name}" signs in through IAM Identity Center; MFA happens at the SSO sign-in (credd login ${name}).`);
     const session = await this.mfa.login(user, serial, code);
     // Requests that failed for want of a code may go again at once.
     for (const slot of this.slots.values()) {

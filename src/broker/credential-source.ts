@@ -1,7 +1,7 @@
 import type { LongTermKey, SigningCredentials, TemporaryCredentials } from '../domain/credentials.js';
 import { ActionRequiredError, ConfigError, KeychainError, mfaRequired, StsError } from '../domain/errors.js';
-import type { SecretStore, StsGateway } from '../domain/ports.js';
-import { mfaProcessOf, mfaSerialOf, rootOf, type KeychainProfile, type Profile, type RoleProfile } from '../domain/profile.js';
+import type { SecretStore, SsoCredentialSource, StsGateway } from '../domain/ports.js';
+import { mfaProcessOf, mfaSerialOf, type KeychainProfile, type Profile, type RoleProfile } from '../domain/profile.js';
 import { decodeKey, keyItem } from '../domain/stored-key.js';
 import type { MfaSessions } from './mfa-sessions.js';
 
@@ -14,6 +14,7 @@ export interface CredentialSourceDeps {
   store: SecretStore;
   sts: StsGateway;
   mfa: MfaSessions;
+  sso?: SsoCredentialSource;
   roleSessionName: string;
   /** Credentials of another profile, through the broker's cache (role → role chains). */
   credentialsOf(profile: string): Promise<TemporaryCredentials>;
@@ -25,6 +26,10 @@ export class CredentialSource {
 
   async obtain(profile: Profile): Promise<TemporaryCredentials> {
     if (profile.kind === 'keychain') return this.userSession(profile);
+    if (profile.kind === 'sso') {
+      if (!this.deps.sso) throw new ConfigError(`Profile "${profile.name}" is an IAM Identity Center (SSO) profile, which this daemon was built without.`);
+      return this.deps.sso.roleCredentials(profile);
+    }
     return this.assumeRole(profile);
   }
 
@@ -65,7 +70,7 @@ export class CredentialSource {
     const signing = await this.signingFor(profile, serial);
     const chained = signing.sessionToken !== undefined;
     if (chained && profile.durationSeconds !== undefined && profile.durationSeconds > CHAINED_ROLE_MAX_SECONDS) {
-      const why = serial !== undefined ? 'through an MFA session' : `from temporary credentials (source "${profile.source.name}")`;
+      const why = serial !== undefined && profile.source.kind === 'keychain' ? 'through an MFA session' : `from temporary credentials (source "${profile.source.name}")`;
       throw new ConfigError(
         `Profile "${profile.name}": duration_seconds ${profile.durationSeconds} is over 3600, the most AWS allows for a role assumed ${why}; lower it to 3600 or less.`,
       );
@@ -93,8 +98,8 @@ export class CredentialSource {
   /** The user at the root signs with its MFA session when any profile of the chain asks for MFA. */
   private async signingFor(profile: RoleProfile, serial: string | undefined): Promise<SigningCredentials> {
     const source = profile.source;
-    if (source.kind === 'role') return this.deps.credentialsOf(source.name);
+    if (source.kind !== 'keychain') return this.deps.credentialsOf(source.name);
     if (serial === undefined) return this.loadKey(source);
-    return this.deps.mfa.current(rootOf(profile), serial, profile.name, mfaProcessOf(profile));
+    return this.deps.mfa.current(source, serial, profile.name, mfaProcessOf(profile));
   }
 }

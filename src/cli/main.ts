@@ -2,36 +2,17 @@ import { Command, CommanderError } from 'commander';
 import { CreddError } from '../domain/errors.js';
 import { creddVersion } from '../platform/version.js';
 import { processContext, type CliContext } from './cli-context.js';
-import { registerAdd } from './commands/add.js';
-import { registerAudit } from './commands/audit.js';
-import { registerClear } from './commands/clear.js';
-import { registerCompletion } from './commands/completion.js';
-import { registerConsole } from './commands/console.js';
-import { registerDaemon } from './commands/daemon.js';
-import { registerDoctor } from './commands/doctor.js';
-import { registerEnv } from './commands/env.js';
-import { registerExec } from './commands/exec.js';
-import { registerExport } from './commands/export.js';
-import { registerImport } from './commands/import.js';
-import { registerList } from './commands/list.js';
-import { registerLogs } from './commands/logs.js';
-import { registerMfa } from './commands/mfa.js';
-import { registerRemove } from './commands/remove.js';
-import { registerRotate } from './commands/rotate.js';
-import { registerService } from './commands/service.js';
-import { registerStatus } from './commands/status.js';
-import { registerStop } from './commands/stop.js';
-import { registerSwitch } from './commands/switch.js';
+import { commandsFor, COMMANDS } from './command-table.js';
 
-export function buildProgram(ctx: () => CliContext): Command {
+export async function buildProgram(ctx: () => CliContext, argv: readonly string[] = []): Promise<Command> {
   const program = new Command('credd')
     .description('Short-lived AWS role credentials from keys in your OS keychain, served by a local daemon.')
     .version(creddVersion())
     .showHelpAfterError()
+    .enablePositionalOptions()
     .exitOverride();
-  for (const register of [registerAdd, registerRemove, registerList, registerSwitch, registerMfa, registerClear, registerStatus, registerEnv, registerExec, registerExport, registerConsole, registerImport, registerRotate, registerAudit, registerLogs, registerDoctor, registerDaemon, registerStop, registerService, registerCompletion]) {
-    register(program, ctx);
-  }
+  const wanted = argv.length > 0 ? commandsFor(argv) : COMMANDS;
+  for (const register of await Promise.all(wanted.map((c) => c.load()))) register(program, ctx);
   return program;
 }
 
@@ -40,7 +21,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   let context: CliContext | undefined;
   const ctx = (): CliContext => (context ??= processContext());
   try {
-    await buildProgram(ctx).parseAsync(argv);
+    await (await buildProgram(ctx, argv)).parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode;

@@ -31,6 +31,12 @@ export async function withMfa<T>(ctx: CliContext, profile: string, request: () =
   try {
     return await request();
   } catch (err) {
+    if (err instanceof CreddError && err.code === 'SsoLoginRequired' && opts.interactive !== false) {
+      // The same terminal-first habit for IAM Identity Center: sign in here, then go on.
+      const { ssoLogin, ssoTarget } = await import('./sso-login.js');
+      await ssoLogin(ctx, await ssoTarget(ctx, profile, undefined));
+      return request();
+    }
     const serial = err instanceof CreddError && err.code === 'MfaRequired' ? err.details?.['serial'] : undefined;
     if (serial === undefined || (opts.interactive === false && opts.code === undefined)) throw err;
     await enterMfaCode(ctx, profile, serial, opts.code);

@@ -1,4 +1,3 @@
-import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 import { ConfigError } from '../domain/errors.js';
 
 export type Section = Readonly<Record<string, string | undefined>>;
@@ -9,12 +8,16 @@ export interface AwsConfig {
   profiles: ReadonlyMap<string, Section>;
   /** `[services NAME]` sections, keys like `sts.endpoint_url`. */
   services: ReadonlyMap<string, Section>;
+  /** `[sso-session NAME]` sections (IAM Identity Center). */
+  ssoSessions: ReadonlyMap<string, Section>;
 }
 
 const NON_PROFILE_PREFIXES = ['sso-session.', 'services.'];
 
 /** Reads the file fresh every time, so edits are picked up without a restart. */
 export async function loadAwsConfig(file: string): Promise<AwsConfig> {
+  // Loaded on first use: most CLI commands never read the config, and start-up time matters.
+  const { loadSharedConfigFiles } = await import('@smithy/shared-ini-file-loader');
   let parsed: Awaited<ReturnType<typeof loadSharedConfigFiles>>;
   try {
     // The credentials file is deliberately not read: credd never takes keys from plaintext.
@@ -24,9 +27,11 @@ export async function loadAwsConfig(file: string): Promise<AwsConfig> {
   }
   const profiles = new Map<string, Section>();
   const services = new Map<string, Section>();
+  const ssoSessions = new Map<string, Section>();
   for (const [key, section] of Object.entries(parsed.configFile)) {
     if (key.startsWith('services.')) services.set(key.slice('services.'.length), section);
+    else if (key.startsWith('sso-session.')) ssoSessions.set(key.slice('sso-session.'.length), section);
     else if (!NON_PROFILE_PREFIXES.some((p) => key.startsWith(p))) profiles.set(key, section);
   }
-  return { file, profiles, services };
+  return { file, profiles, services, ssoSessions };
 }

@@ -1,5 +1,5 @@
 import { ConfigError } from '../domain/errors.js';
-import { isRoleArn, type KeychainProfile, type Profile, type StsSettings } from '../domain/profile.js';
+import { isRoleArn, type KeychainProfile, type Profile, type SsoProfile, type StsSettings } from '../domain/profile.js';
 import type { AwsConfig, Section } from './aws-config.js';
 
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
@@ -24,6 +24,9 @@ function resolve(config: AwsConfig, name: string, env: NodeJS.ProcessEnv, chain:
   const mfaSerial = optional(section, 'mfa_serial', where, (v) => MFA_SERIAL.test(v), 'an MFA device ARN such as arn:aws:iam::123456789012:mfa/alice');
   const mfaProcess = nonEmpty(section['mfa_process']);
   const roleArn = section['role_arn'];
+  if ((roleArn === undefined || roleArn === '') && (nonEmpty(section['sso_session']) || nonEmpty(section['sso_start_url']))) {
+    return ssoProfile(config, name, section, sts, where);
+  }
   if (roleArn === undefined || roleArn === '') {
     return { ...keychainProfile(name, sts, mfaSerial, section, where, config.profiles.has(name), env), ...(mfaProcess !== undefined && { mfaProcess }) };
   }
@@ -77,6 +80,38 @@ function keychainProfile(
     ...sts,
     ...(mfaSerial !== undefined && { mfaSerial }),
     ...(sessionDurationSeconds !== undefined && { sessionDurationSeconds }),
+  };
+}
+
+function ssoProfile(config: AwsConfig, name: string, section: Section, sts: StsSettings, where: string): SsoProfile {
+  const sessionName = nonEmpty(section['sso_session']);
+  let source: Section = section;
+  let sourceWhere = where;
+  if (sessionName !== undefined) {
+    const session = config.ssoSessions.get(sessionName);
+    if (!session) throw new ConfigError(`${where}: sso_session "${sessionName}" has no [sso-session ${sessionName}] section.`);
+    source = session;
+    sourceWhere = `[sso-session ${sessionName}] in ${config.file}`;
+  }
+  const startUrl = nonEmpty(source['sso_start_url']);
+  const ssoRegion = nonEmpty(source['sso_region']);
+  if (startUrl === undefined || !/^https:\/\/\S+$/.test(startUrl)) throw new ConfigError(`${sourceWhere}: sso_start_url is missing or not an https URL.`);
+  if (ssoRegion === undefined || !REGION.test(ssoRegion)) throw new ConfigError(`${sourceWhere}: sso_region is missing or not a region name.`);
+  const accountId = nonEmpty(section['sso_account_id']);
+  const roleName = nonEmpty(section['sso_role_name']);
+  if (accountId === undefined || !/^\d{12}$/.test(accountId)) throw new ConfigError(`${where}: sso_account_id must be a 12-digit account id.`);
+  if (roleName === undefined || !/^[\w+=,.@-]{1,64}$/.test(roleName)) throw new ConfigError(`${where}: sso_role_name is missing or not a role name.`);
+  const scopes = (nonEmpty(source['sso_registration_scopes']) ?? 'sso:account:access').split(',').map((x) => x.trim()).filter((x) => x !== '');
+  return {
+    kind: 'sso',
+    name,
+    startUrl,
+    ssoRegion,
+    registrationScopes: scopes,
+    accountId,
+    roleName,
+    ...sts,
+    ...(sessionName !== undefined && { ssoSession: sessionName }),
   };
 }
 

@@ -22,6 +22,9 @@ export function noticeFor(broker: CredentialBroker, now: number): string | undef
   for (const need of broker.mfa.needs.values()) {
     if (recent.has(need.forProfile)) return `MFA code needed for ${need.forProfile} since ${hhmm(need.since)}; run: credd switch ${need.forProfile}`;
   }
+  for (const slot of broker.snapshot()) {
+    if (recent.has(slot.name) && slot.lastError?.code === 'SsoLoginRequired') return `IAM Identity Center sign-in needed for ${slot.name}; run: credd login ${slot.name}`;
+  }
   const active = broker.snapshot().find((s) => s.name === broker.active);
   const session = broker.mfa.known().find((s) => s.profile === active?.userName);
   if (active && session) {

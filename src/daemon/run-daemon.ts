@@ -16,6 +16,7 @@ import { creddVersion } from '../platform/version.js';
 import { buildControl } from '../server/build-control.js';
 import { buildServer } from '../server/build-server.js';
 import { SdkStsGateway } from '../sts/sdk-sts-gateway.js';
+import { SsoCredentials } from '../sts/sso-credentials.js';
 import { loadOrCreateToken } from './auth-token.js';
 import { controlImpl } from './control-impl.js';
 import { AuditLog } from './audit-log.js';
@@ -72,6 +73,7 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
       logger,
       roleSessionName: sessionName(),
       runCommand,
+      sso: new SsoCredentials(env, logger),
       onActiveChange: (profile) => {
         saveState(paths.state, profile === undefined ? {} : { activeProfile: profile }).catch((err) =>
           logger.warn({ err: errorMessage(err) }, 'could not save the active profile'),

@@ -1,5 +1,6 @@
 import type { LongTermKey, SigningCredentials, TemporaryCredentials } from './credentials.js';
 import type { CreddError } from './errors.js';
+import type { SsoProfile } from './profile.js';
 
 /**
  * Where long-term keys (and, later, MFA sessions) live. Items are addressed by a
@@ -86,3 +87,12 @@ export interface IamGateway {
 
 /** Proves a key works: STS GetCallerIdentity. */
 export type IdentityCheck = (key: SigningCredentials) => Promise<{ arn: string; account: string }>;
+
+/**
+ * IAM Identity Center role credentials for an SSO profile: reads (and refreshes) the
+ * sign-in token from the AWS CLI's cache; throws ActionRequiredError SsoLoginRequired
+ * when only a new sign-in will do.
+ */
+export interface SsoCredentialSource {
+  roleCredentials(profile: SsoProfile): Promise<TemporaryCredentials>;
+}

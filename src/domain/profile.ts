@@ -3,7 +3,10 @@
  * `keychain`: an IAM user whose long-term key is in credd's secret store.
  * `role`: AssumeRole on top of another profile's credentials.
  */
-export type Profile = KeychainProfile | RoleProfile;
+export type Profile = KeychainProfile | RoleProfile | SsoProfile;
+
+/** The start of a chain: the profile whose own credentials sign the first call. */
+export type RootProfile = KeychainProfile | SsoProfile;
 
 export interface StsSettings {
   region: string;
@@ -23,6 +26,21 @@ export interface KeychainProfile extends StsSettings {
   sessionDurationSeconds?: number;
 }
 
+/** IAM Identity Center: role credentials from GetRoleCredentials with a sign-in token. */
+export interface SsoProfile extends StsSettings {
+  kind: 'sso';
+  name: string;
+  /** `sso_session` name; absent for the legacy form (sso_start_url on the profile). */
+  ssoSession?: string;
+  startUrl: string;
+  ssoRegion: string;
+  registrationScopes: string[];
+  accountId: string;
+  roleName: string;
+  mfaSerial?: undefined;
+  mfaProcess?: undefined;
+}
+
 export interface RoleProfile extends StsSettings {
   kind: 'role';
   name: string;
@@ -35,11 +53,17 @@ export interface RoleProfile extends StsSettings {
   source: Profile;
 }
 
-/** The IAM user at the root of a chain: whose key signs the first call. */
-export function rootOf(profile: Profile): KeychainProfile {
+/** The IAM user (or SSO sign-in) at the root of a chain: whose credentials sign the first call. */
+export function rootOf(profile: Profile): RootProfile {
   let p: Profile = profile;
   while (p.kind === 'role') p = p.source;
   return p;
+}
+
+/** The IAM user at the root, or undefined for an SSO chain. */
+export function userOf(profile: Profile): KeychainProfile | undefined {
+  const root = rootOf(profile);
+  return root.kind === 'keychain' ? root : undefined;
 }
 
 /** The MFA device that guards this chain, from the role or from its source user. */

@@ -6,11 +6,12 @@ import { errorMessage } from '../../domain/errors.js';
 import { profileOfKeyItem } from '../../domain/stored-key.js';
 import { decodeSession, profileOfSessionItem } from '../../domain/stored-session.js';
 import { clockTime } from '../format-time.js';
+import { cacheKeyOf, readToken, tokenCacheFile } from '../../sts/sso-token-cache.js';
 import type { CliContext } from '../cli-context.js';
 
 export interface ListedProfile {
   name: string;
-  kind: 'key' | 'role' | 'invalid';
+  kind: 'key' | 'role' | 'sso' | 'invalid';
   hasKey: boolean;
   source?: string;
   roleArn?: string;
@@ -19,6 +20,8 @@ export interface ListedProfile {
   problem?: string;
   /** For IAM users with MFA: when their cached MFA session ends (ISO), if one is stored. */
   mfaSessionUntil?: string;
+  /** For IAM Identity Center profiles: the sign-in state from the shared token cache. */
+  signIn?: string;
 }
 
 /** Profiles from the AWS config and the keychain, merged; never prints a secret. */
@@ -31,7 +34,7 @@ export async function listProfiles(ctx: CliContext): Promise<ListedProfile[]> {
   const withKey = new Set(items.map(profileOfKeyItem).filter((n): n is string => n !== undefined));
   const sessions = await storedSessions(ctx, items);
   const names = [...new Set([...config.profiles.keys(), ...withKey])].sort();
-  return names.map((name) => {
+  return Promise.all(names.map(async (name): Promise<ListedProfile> => {
     const base = { name, hasKey: withKey.has(name), active: state.activeProfile === name };
     try {
       const p = resolveProfile(config, name, ctx.env);
@@ -39,11 +42,22 @@ export async function listProfiles(ctx: CliContext): Promise<ListedProfile[]> {
         const until = sessions.get(name);
         return { ...base, kind: 'key', ...(p.mfaSerial && { mfaSerial: p.mfaSerial }), ...(until !== undefined && { mfaSessionUntil: until }) };
       }
+      if (p.kind === 'sso') {
+        const token = await readToken(tokenCacheFile(ctx.env, cacheKeyOf(p)));
+        const signedIn = token !== undefined && Date.parse(token.expiresAt) > Date.now();
+        return {
+          ...base,
+          kind: 'sso',
+          roleArn: `${p.accountId}:${p.roleName}`,
+          source: p.ssoSession ?? p.startUrl,
+          signIn: signedIn ? `signed in until ${clockTime(token.expiresAt)}` : token?.refreshToken ? 'token expired (refreshable)' : 'not signed in (credd login)',
+        };
+      }
       return { ...base, kind: 'role', source: p.source.name, roleArn: p.roleArn, ...(p.mfaSerial && { mfaSerial: p.mfaSerial }) };
     } catch (err) {
       return { ...base, kind: 'invalid', problem: errorMessage(err) };
     }
-  });
+  }));
 }
 
 /** Expiry of each stored, still-valid MFA session; the secrets stay in this process. */
@@ -72,11 +86,11 @@ export async function runList(input: { json: boolean }, ctx: CliContext): Promis
   }
   const rows = profiles.map((p) => [
     `${p.active ? '*' : ' '} ${p.name}`,
-    p.kind === 'role' ? `role ← ${p.source ?? ''}` : p.kind === 'key' ? (p.hasKey ? 'key stored' : 'no key (credd add)') : 'invalid',
-    p.kind === 'role' ? (p.roleArn ?? '') : (p.problem ?? ''),
-    p.mfaSessionUntil ? `MFA session until ${clockTime(p.mfaSessionUntil)}` : p.mfaSerial ? (p.kind === 'key' ? 'MFA: no session' : 'MFA') : '',
+    p.kind === 'role' ? `role ← ${p.source ?? ''}` : p.kind === 'sso' ? `SSO ${p.source ?? ''}` : p.kind === 'key' ? (p.hasKey ? 'key stored' : 'no key (credd add)') : 'invalid',
+    p.kind === 'role' || p.kind === 'sso' ? (p.roleArn ?? '') : (p.problem ?? ''),
+    p.signIn !== undefined ? p.signIn : p.mfaSessionUntil ? `MFA session until ${clockTime(p.mfaSessionUntil)}` : p.mfaSerial ? (p.kind === 'key' ? 'MFA: no session' : 'MFA') : '',
   ]);
-  const header = ['  PROFILE', 'CREDENTIALS', 'ROLE / PROBLEM', 'MFA'];
+  const header = ['  PROFILE', 'CREDENTIALS', 'ROLE / PROBLEM', 'SESSION'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const fmt = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
   ctx.out.write(`${[fmt(header), ...rows.map(fmt)].join('\n')}\n`);

@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 import { loadOrCreateToken } from '../../daemon/auth-token.js';
 import type { DaemonStatus } from '../../protocol/control-api.js';
 import type { CliContext } from '../cli-context.js';
@@ -65,6 +64,7 @@ export async function shadowCheck(ctx: CliContext): Promise<CheckResult[]> {
     results.push(fail('AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is set and takes precedence over the full URI', 'unset AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'));
   }
   const credsFile = ctx.env['AWS_SHARED_CREDENTIALS_FILE'] || path.join(ctx.env['HOME'] ?? os.homedir(), '.aws', 'credentials');
+  const { loadSharedConfigFiles } = await import('@smithy/shared-ini-file-loader');
   const parsed = await loadSharedConfigFiles({ filepath: credsFile, configFilepath: ctx.configFile, ignoreCache: true }).catch(() => undefined);
   const def = parsed?.credentialsFile['default'];
   if (def?.['aws_access_key_id'] !== undefined) {

@@ -32,6 +32,8 @@ export interface BrokerDeps {
   keepWarmMs?: number;
   random?: () => number;
   onActiveChange?(profile: string | undefined): void;
+  /** A request now waits for the user (MFA code, SSO sign-in): the notice should say so at once. */
+  onActionNeeded?(error: CreddError): void;
 }
 
 export interface BrokerStats {
@@ -223,6 +225,7 @@ export class CredentialBroker implements CredentialProvider {
       slot.lastErrorAt = this.deps.clock.now();
       slot.failures++;
       this.deps.logger.warn({ profile: slot.name, errCode: error.code, err: errorMessage(error) }, 'could not obtain credentials');
+      if (error instanceof ActionRequiredError) this.deps.onActionNeeded?.(error);
       // Only STS trouble is retried on a timer; local problems are re-checked on the next request.
       if (error instanceof StsError || error.code === 'Internal') {
         this.schedule(slot, this.deps.clock.now() + backoffMs(slot.failures - 1, this.deps.random));

@@ -12,7 +12,7 @@ const REFUSED = new Set(['StsMfaInvalid', 'InvalidMfaCode']);
 export async function enterMfaCode(ctx: CliContext, profile: string, serial: string, given?: string): Promise<MfaLoginResult> {
   const tries = given === undefined && ctx.prompt.interactive ? 3 : 1;
   for (let attempt = 1; ; attempt++) {
-    const code = (given ?? (await ctx.prompt.ask(`MFA code for ${serial}: `))).trim();
+    const code = (given ?? (await ctx.prompt.ask(`MFA code for ${serial}: `, { secret: true }))).trim();
     try {
       if (!/^\d{6}$/.test(code)) throw new CreddError('InvalidMfaCode', 'An MFA code is 6 digits.');
       return await ctx.daemon.post<MfaLoginResult>('/v1/mfa', { profile, code });

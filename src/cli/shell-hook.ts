@@ -20,13 +20,15 @@ export function hookShell(requested: string | true, env: NodeJS.ProcessEnv): Hoo
  */
 export function promptHook(shell: HookShell, noticeFile: string): string {
   const body = [
+    // Keeps $? for prompt commands that run after it (starship, powerline), as direnv does.
     `_credd_notice() {`,
-    `  local f=${shellQuote(noticeFile)} m`,
-    `  if [[ ! -s $f ]]; then _credd_seen=; return 0; fi`,
+    `  local s=$? f=${shellQuote(noticeFile)} m`,
+    `  if [[ ! -s $f ]]; then _credd_seen=; return $s; fi`,
     `  IFS= read -r m < "$f"`,
-    `  [[ $m == "$_credd_seen" ]] && return 0`,
+    `  [[ $m == "$_credd_seen" ]] && return $s`,
     `  _credd_seen=$m`,
     `  printf 'credd: %s\\n' "$m" >&2`,
+    `  return $s`,
     `}`,
   ];
   if (shell === 'zsh') return [...body, 'autoload -Uz add-zsh-hook && add-zsh-hook precmd _credd_notice', ''].join('\n');

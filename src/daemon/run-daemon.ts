@@ -74,6 +74,7 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
       roleSessionName: sessionName(),
       runCommand,
       sso: new SsoCredentials(env, logger),
+      onActionNeeded: () => setImmediate(() => void notice.update()),
       onActiveChange: (profile) => {
         saveState(paths.state, profile === undefined ? {} : { activeProfile: profile }).catch((err) =>
           logger.warn({ err: errorMessage(err) }, 'could not save the active profile'),

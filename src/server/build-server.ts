@@ -41,9 +41,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     connectionTimeout: 10_000,
     keepAliveTimeout: 5_000,
     rewriteUrl: (req) => collapseSlashes(req.url ?? '/'),
+    // Slow-loris: a client gets 5 s to send its headers, then the socket is cut. Node checks
+    // these timeouts only every connectionsCheckingInterval (30 s by default).
+    http: { headersTimeout: 5_000, requestTimeout: 10_000, connectionsCheckingInterval: 1_000 },
   });
-  // Slow-loris: a client gets 5 s to send its headers, then the socket is cut.
-  app.server.headersTimeout = 5_000;
   app.addHook('onRequest', guardRequest({ port: deps.port, ...(deps.extraHosts && { extraHosts: deps.extraHosts }) }));
   registerEcsRoutes(app, deps);
   registerImdsRoutes(app, {

@@ -3,7 +3,19 @@ import { errorBody } from '../protocol/error-body.js';
 import { JSON_CONTENT_TYPE } from '../protocol/ecs-credentials.js';
 
 /** Headers only browsers send; SDKs never do. Refusing them stops CSRF and DNS rebinding from pages. */
-const BROWSER_HEADERS = ['origin', 'referer', 'sec-fetch-site', 'sec-fetch-mode', 'sec-fetch-dest', 'sec-fetch-user'];
+const BROWSER_HEADERS = ['origin', 'referer'];
+
+function browserHeader(headers: Record<string, unknown>): string | undefined {
+  for (const name of Object.keys(headers)) if (BROWSER_HEADERS.includes(name) || name.startsWith('sec-fetch-')) return name;
+  return undefined;
+}
+
+/** RFC 9112 §3.2: a request with more than one Host is refused (Node would keep the first). */
+function hostCount(rawHeaders: string[]): number {
+  let n = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]?.toLowerCase() === 'host') n++;
+  return n;
+}
 
 export interface GuardOptions {
   /** The port we listen on, once known; a Host naming another port is refused. */
@@ -29,11 +41,11 @@ export function guardRequest(opts: GuardOptions) {
   const names = new Set(['127.0.0.1', 'localhost', ...(opts.extraHosts ?? [])]);
   return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const host = req.headers.host;
-    if (host === undefined || !hostAllowed(host, names, opts.port())) {
+    if (host === undefined || hostCount(req.raw.rawHeaders) !== 1 || !hostAllowed(host, names, opts.port())) {
       await sendError(reply, 400, 'InvalidHost', 'credd answers only requests addressed to 127.0.0.1 or localhost on its own port.');
       return;
     }
-    const browser = BROWSER_HEADERS.find((h) => req.headers[h] !== undefined);
+    const browser = browserHeader(req.headers);
     if (browser !== undefined) {
       await sendError(reply, 403, 'BrowserRequestRefused', `credd refuses requests that carry the browser header ${browser}.`);
     }

@@ -1,5 +1,6 @@
 // The test-only admin API (`/__admin/<verb>`, JSON), served by an emulator started with admin: true.
-// Loopback callers only; no SigV4; no faults or counting. Mirrors the StsEmulator methods.
+// Loopback callers only; no SigV4; no faults or counting. Mirrors the StsEmulator methods
+// (sts-emulator-client.ts is the typed other end).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StsEmulator, StsFault } from './sts-emulator.js';
 
@@ -44,7 +45,7 @@ function run(emu: StsEmulator, verb: string, body: Body): unknown {
     case 'ping':
       return { ok: true };
     case 'createUser':
-      return emu.createUser(defined({ userName: str(body, 'userName'), accountId: optStr(body, 'accountId') }));
+      return emu.createUser(defined({ userName: str(body, 'userName'), accountId: optStr(body, 'accountId'), requireMfa: optBool(body, 'requireMfa') }));
     case 'createRole':
       return emu.createRole(
         defined({
@@ -63,6 +64,11 @@ function run(emu: StsEmulator, verb: string, body: Body): unknown {
     case 'deactivateKey':
       emu.deactivateKey(str(body, 'accessKeyId'));
       return {};
+    case 'accessKeys':
+      return { accessKeys: emu.accessKeys(str(body, 'userName'), optStr(body, 'accountId')) };
+    case 'signinTokens':
+      // null, not undefined, for "not given"/"not used yet", so the keys survive JSON.
+      return { tokens: emu.signinTokens().map((t) => ({ ...t, sessionDuration: t.sessionDuration ?? null, login: t.login ? { ...t.login, issuer: t.login.issuer ?? null } : null })) };
     case 'advance':
       emu.advance(num(body, 'ms'));
       return { now: emu.now() };
@@ -101,8 +107,8 @@ function reply(res: ServerResponse, status: number, payload: unknown): void {
 export async function handleAdmin(emu: StsEmulator, req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): Promise<void> {
   if (!isLoopback(req.socket.remoteAddress)) return reply(res, 403, { error: 'admin API is loopback-only' });
   const verb = url.pathname.slice('/__admin/'.length);
-  const readOnly = verb === 'counts' || verb === 'now' || verb === 'ping';
-  if (req.method !== 'POST' && !(req.method === 'GET' && readOnly)) return reply(res, 405, { error: 'use POST (GET only for counts, now, ping)' });
+  const readOnly = verb === 'counts' || verb === 'now' || verb === 'ping' || verb === 'signinTokens';
+  if (req.method !== 'POST' && !(req.method === 'GET' && readOnly)) return reply(res, 405, { error: 'use POST (GET only for counts, now, ping, signinTokens)' });
   let parsed: Body = {};
   try {
     const text = body.toString('utf8').trim();

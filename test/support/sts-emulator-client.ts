@@ -1,13 +1,17 @@
 // Drives an emulator running in another process (sts-emulator-main) over its /__admin/ JSON API.
-import type { CreateRoleOptions, EmulatedRole, EmulatedUser, StsCall, StsFault } from './sts-emulator.js';
+import type { CreateRoleOptions, CreateUserOptions, EmulatedAccessKey, EmulatedRole, EmulatedUser, SigninTokenInfo, StsCall, StsFault } from './sts-emulator.js';
 
 export interface StsEmulatorClient {
   readonly url: string;
-  createUser(opts: { userName: string; accountId?: string }): Promise<EmulatedUser>;
+  /** `${url}/federation` */
+  readonly federationUrl: string;
+  createUser(opts: CreateUserOptions): Promise<EmulatedUser>;
   createRole(opts: CreateRoleOptions): Promise<EmulatedRole>;
   addMfaDevice(userName: string): Promise<{ serial: string; secret: string }>;
   totp(serial: string, atMs?: number): Promise<string>;
   deactivateKey(accessKeyId: string): Promise<void>;
+  accessKeys(userName: string, accountId?: string): Promise<EmulatedAccessKey[]>;
+  signinTokens(): Promise<SigninTokenInfo[]>;
   counts(): Promise<Record<string, number>>;
   calls(): Promise<StsCall[]>;
   resetCounts(): Promise<void>;
@@ -15,6 +19,15 @@ export interface StsEmulatorClient {
   now(): Promise<number>;
   setMaxIssuedDurationSeconds(seconds: number | undefined): Promise<void>;
   setFault(fault: StsFault | null, opts?: { times?: number; actions?: string[] }): Promise<void>;
+}
+
+type WireToken = Omit<SigninTokenInfo, 'sessionDuration' | 'login'> & {
+  sessionDuration: number | null;
+  login: { at: number; issuer: string | null; destination: string } | null;
+};
+
+function fromWire(t: WireToken): SigninTokenInfo {
+  return { ...t, sessionDuration: t.sessionDuration ?? undefined, login: t.login ? { ...t.login, issuer: t.login.issuer ?? undefined } : undefined };
 }
 
 /** Connects (and checks the admin API answers) to an emulator started by sts-emulator-main. */
@@ -44,11 +57,14 @@ export async function connectStsEmulator(url: string): Promise<StsEmulatorClient
   await call<{ ok: true }>('ping');
   return {
     url: base,
+    federationUrl: `${base}/federation`,
     createUser: (opts) => call<EmulatedUser>('createUser', opts),
     createRole: (opts) => call<EmulatedRole>('createRole', opts),
     addMfaDevice: (userName) => call<{ serial: string; secret: string }>('addMfaDevice', { userName }),
     totp: async (serial, atMs) => (await call<{ code: string }>('totp', { serial, atMs: atMs ?? null })).code,
     deactivateKey: async (accessKeyId) => void (await call('deactivateKey', { accessKeyId })),
+    accessKeys: async (userName, accountId) => (await call<{ accessKeys: EmulatedAccessKey[] }>('accessKeys', { userName, accountId: accountId ?? null })).accessKeys,
+    signinTokens: async () => (await call<{ tokens: WireToken[] }>('signinTokens')).tokens.map(fromWire),
     counts: async () => (await call<{ counts: Record<string, number> }>('counts')).counts,
     calls: async () => (await call<{ calls: StsCall[] }>('counts')).calls,
     resetCounts: async () => void (await call('resetCounts', {})),

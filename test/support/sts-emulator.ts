@@ -1,37 +1,59 @@
-// An STS emulator for tests: the real Query/XML protocol over node:http on 127.0.0.1, SigV4
-// verified on every request, with IAM-like users, roles, trust, MFA, expiry on its own clock,
-// and injectable faults. Secrets are never logged.
+// An STS + IAM emulator for tests: the real Query/XML protocols over node:http on 127.0.0.1, SigV4
+// verified on every request (scoped to "sts" for STS actions, "iam" for IAM ones), with IAM-like
+// users, access keys, roles, trust, MFA, expiry on its own clock, the console sign-in federation
+// endpoint under /federation, and injectable faults. Secrets are never logged.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { StsModel, type Caller, type CreateRoleOptions, type EmulatedRole, type EmulatedUser } from './sts-model.js';
-import { StsApiError, errorXml, successXml, type XmlTree } from './sts-xml.js';
-import { constantTimeEqual, parseAmzDate, parseAuthorization, verifySignature, type RequestToVerify } from './sigv4-verify.js';
+import { IamStore, type CreateRoleOptions, type CreateUserOptions, type EmulatedAccessKey, type EmulatedRole, type EmulatedUser } from './iam-store.js';
+import { StsModel } from './sts-model.js';
+import { IamModel, isIamAction } from './iam-model.js';
+import { IAM_XMLNS, STS_XMLNS, StsApiError, errorXml, successXml, type XmlTree } from './sts-xml.js';
+import { parseAuthorization } from './sigv4-verify.js';
+import { authenticate, type QueryService } from './query-auth.js';
+import { FEDERATION_PATH, Federation, FederationError, federationAccessKeyId, federationReply, type FederationReply, type SigninTokenInfo } from './federation.js';
 import { handleAdmin } from './sts-emulator-admin.js';
 
-export type { EmulatedRole, EmulatedUser, CreateRoleOptions } from './sts-model.js';
+export type { EmulatedAccessKey, EmulatedRole, EmulatedUser, CreateRoleOptions, CreateUserOptions } from './iam-store.js';
+export type { SigninTokenInfo } from './federation.js';
 export type StsFault = { kind: 'slow'; ms: number } | { kind: 'down' } | { kind: 'throttle' } | { kind: 'server-error' };
 export interface StsCall { action: string; accessKeyId: string; ok: boolean; code?: string; at: number }
 
 export interface StsEmulator {
+  /** The STS and IAM endpoint (both services on the one port, told apart by Version/Action). */
   readonly url: string;
+  /** `${url}/federation`: the console sign-in federation endpoint (see federation.ts). */
+  readonly federationUrl: string;
   readonly port: number;
-  createUser(opts: { userName: string; accountId?: string }): EmulatedUser;
+  /** A user with one active access key; `requireMfa` gives it the "deny everything without MFA" policy (iam-store.ts, mfaPolicyDenies). */
+  createUser(opts: CreateUserOptions): EmulatedUser;
   createRole(opts: CreateRoleOptions): EmulatedRole;
   addMfaDevice(userName: string): { serial: string; secret: string };
   totp(serial: string, atMs?: number): string;
+  /** Sets a user key Inactive (as UpdateAccessKey would), or revokes a temporary one. */
   deactivateKey(accessKeyId: string): void;
-  /** A snapshot: per action (successful and failed), plus 'rejected:<Code>' per error code returned. */
+  /** A user's access keys, oldest first, without secrets; `accountId` only when the name exists in several accounts. */
+  accessKeys(userName: string, accountId?: string): EmulatedAccessKey[];
+  /** The sign-in tokens the federation endpoint issued (the latest day's), oldest first. */
+  signinTokens(): SigninTokenInfo[];
+  /**
+   * A snapshot: per action (successful and failed; STS and IAM actions by name, the federation
+   * endpoint's as 'getSigninToken' and 'login'), plus 'rejected:<Code>' per error code returned.
+   */
   readonly counts: Record<string, number>;
-  /** A snapshot of the STS requests, in order (the latest 50,000 at least; `counts` is never trimmed). 'down' faults show code 'ConnectionDropped'. */
+  /** A snapshot of the requests, in order (the latest 50,000 at least; `counts` is never trimmed). 'down' faults show code 'ConnectionDropped'. */
   readonly calls: StsCall[];
   resetCounts(): void;
-  /** Emulator clock = Date.now() + offsetMs; moving it forward expires sessions and TOTP windows. */
+  /** Emulator clock = Date.now() + offsetMs; moving it forward expires sessions, TOTP windows and sign-in tokens. */
   advance(ms: number): void;
   now(): number;
   /** Cap the lifetime of every issued credential (to test refresh with short-lived creds). undefined = AWS rules. */
   setMaxIssuedDurationSeconds(seconds: number | undefined): void;
-  /** Fault for the next `times` requests (default: until cleared with null); 'down' destroys the socket without answering. */
+  /**
+   * Fault for the next `times` requests (default: until cleared with null), of any service, or only
+   * of the named actions (e.g. ['DeleteAccessKey'], ['getSigninToken']); 'down' destroys the socket
+   * without answering. On the federation endpoint throttle is HTTP 429, server-error 500.
+   */
   setFault(fault: StsFault | null, opts?: { times?: number; actions?: string[] }): void;
   close(): Promise<void>;
 }
@@ -42,18 +64,31 @@ export interface StartStsEmulatorOptions {
   admin?: boolean;
 }
 
-const ACTIONS = new Set(['GetCallerIdentity', 'AssumeRole', 'GetSessionToken']);
+const STS_VERSION = '2011-06-15';
+const IAM_VERSION = '2010-05-08';
+const STS_ACTIONS = new Set(['GetCallerIdentity', 'AssumeRole', 'GetSessionToken']);
 const MAX_BODY_BYTES = 64 * 1024;
-const MAX_SKEW_MS = 15 * 60 * 1000;
 /** `calls` keeps (at least) the latest this many entries, so long benchmark runs stay small; `counts` is exact. */
 const MAX_CALLS = 50_000;
+
+/** Which service a Query request is for: its Version, else its Action, else its credential scope. */
+function serviceOf(action: string, version: string | null, scopeService: string | undefined): QueryService {
+  if (version === IAM_VERSION) return 'iam';
+  if (version === STS_VERSION) return 'sts';
+  if (isIamAction(action)) return 'iam';
+  if (STS_ACTIONS.has(action)) return 'sts';
+  return scopeService === 'iam' ? 'iam' : 'sts';
+}
 
 interface ActiveFault { fault: StsFault; remaining: number | undefined; actions: string[] | undefined }
 
 export async function startStsEmulator(opts: StartStsEmulatorOptions = {}): Promise<StsEmulator> {
   let offsetMs = 0;
   const now = (): number => Date.now() + offsetMs;
-  const model = new StsModel(now);
+  const store = new IamStore(now);
+  const sts = new StsModel(store);
+  const iam = new IamModel(store);
+  const federation = new Federation(store);
   let counts: Record<string, number> = {};
   let calls: StsCall[] = [];
   let fault: ActiveFault | undefined;
@@ -74,20 +109,39 @@ export async function startStsEmulator(opts: StartStsEmulatorOptions = {}): Prom
     return current;
   }
 
-  function send(res: ServerResponse, status: number, xml: string, requestId: string): void {
+  /** Takes a matching fault: 'down' drops the socket here, 'slow' waits here; the caller answers throttle/server-error. */
+  async function applyFault(action: string, accessKeyId: string, req: IncomingMessage): Promise<StsFault | undefined> {
+    const injected = takeFault(action);
+    if (injected?.kind === 'down') {
+      record(action || '(none)', accessKeyId, 'ConnectionDropped');
+      req.socket.destroy();
+    } else if (injected?.kind === 'slow') {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(() => { timers.delete(t); resolve(); }, Math.max(0, injected.ms));
+        timers.add(t);
+      });
+    }
+    return injected;
+  }
+
+  function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
     if (res.headersSent || res.destroyed) return;
     res.writeHead(status, {
-      'Content-Type': 'text/xml',
-      'Content-Length': Buffer.byteLength(xml),
-      'x-amzn-RequestId': requestId,
+      ...headers,
+      'Content-Length': Buffer.byteLength(body),
       // Real time: advance() simulates the passing of credential lifetimes, not a skewed
       // server clock, so clients that sign with the real time (all of them) stay valid.
       Date: new Date().toUTCString(),
     });
-    res.end(xml);
+    res.end(body);
   }
 
-  async function handleSts(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): Promise<void> {
+  function sendXml(res: ServerResponse, status: number, xml: string, requestId: string): void {
+    send(res, status, { 'Content-Type': 'text/xml', 'x-amzn-RequestId': requestId }, xml);
+  }
+
+  /** The Query API: STS (Version 2011-06-15) and IAM (Version 2010-05-08) actions. */
+  async function handleQuery(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): Promise<void> {
     const requestId = randomUUID();
     const params = new URLSearchParams(url.search);
     const contentType = String(req.headers['content-type'] ?? '').toLowerCase();
@@ -95,78 +149,60 @@ export async function startStsEmulator(opts: StartStsEmulatorOptions = {}): Prom
       for (const [k, v] of new URLSearchParams(body.toString('utf8'))) params.append(k, v);
     }
     const action = params.get('Action') ?? '';
+    const version = params.get('Version');
     const auth = typeof req.headers.authorization === 'string' ? parseAuthorization(req.headers.authorization) : undefined;
     const accessKeyId = auth?.ok ? auth.value.accessKeyId : '';
+    const service = serviceOf(action, version, auth?.ok ? auth.value.service : undefined);
+    const xmlns = service === 'iam' ? IAM_XMLNS : STS_XMLNS;
     const label = action || '(none)';
 
-    const injected = takeFault(action);
-    if (injected?.kind === 'down') {
-      record(label, accessKeyId, 'ConnectionDropped');
-      req.socket.destroy();
-      return;
-    }
-    if (injected?.kind === 'slow') await new Promise<void>((resolve) => {
-      const t = setTimeout(() => { timers.delete(t); resolve(); }, Math.max(0, injected.ms));
-      timers.add(t);
-    });
+    const injected = await applyFault(action, accessKeyId, req);
+    if (injected?.kind === 'down') return;
     try {
       if (injected?.kind === 'throttle') throw new StsApiError('Throttling');
       if (injected?.kind === 'server-error') throw new StsApiError('InternalFailure');
-      const caller = authenticate(req, url, body);
+      const caller = authenticate(store, req, url, body, service);
       const get = (name: string): string | undefined => params.get(name) ?? undefined;
       if (!action) throw new StsApiError('MissingAction', 'Could not find operation: no Action parameter');
-      const version = params.get('Version');
-      if (!ACTIONS.has(action) || (version !== null && version !== '2011-06-15')) {
+      const known = service === 'iam' ? isIamAction(action) : STS_ACTIONS.has(action);
+      if (!known || (version !== null && version !== (service === 'iam' ? IAM_VERSION : STS_VERSION))) {
         throw new StsApiError('InvalidAction', `Could not find operation ${action.slice(0, 64)} for version ${(version ?? 'NO_VERSION_SPECIFIED').slice(0, 32)}`);
       }
-      let result: XmlTree;
-      if (action === 'GetCallerIdentity') result = model.getCallerIdentity(caller);
-      else if (action === 'GetSessionToken') result = model.getSessionToken(caller, get);
-      else result = model.assumeRole(caller, get);
+      let result: XmlTree | undefined;
+      if (isIamAction(action)) result = iam.run(action, caller, get);
+      else if (action === 'GetCallerIdentity') result = sts.getCallerIdentity(caller);
+      else if (action === 'GetSessionToken') result = sts.getSessionToken(caller, get);
+      else result = sts.assumeRole(caller, get);
       record(label, accessKeyId, undefined);
-      send(res, 200, successXml(action, result, requestId), requestId);
+      sendXml(res, 200, successXml(action, result, requestId, xmlns), requestId);
     } catch (err) {
       const apiError = err instanceof StsApiError ? err : new StsApiError('InternalFailure');
       if (!(err instanceof StsApiError)) process.stderr.write(`sts-emulator: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
       record(label, accessKeyId, apiError.code);
-      send(res, apiError.status, errorXml(apiError, requestId), requestId);
+      sendXml(res, apiError.status, errorXml(apiError, requestId, xmlns), requestId);
     }
   }
 
-  /** SigV4 on every request; the caller behind a valid signature, or an StsApiError. */
-  function authenticate(req: IncomingMessage, url: URL, body: Buffer): Caller {
-    const header = req.headers.authorization;
-    if (typeof header !== 'string' || header.trim() === '') throw new StsApiError('MissingAuthenticationToken');
-    const parsed = parseAuthorization(header);
-    if (!parsed.ok) throw new StsApiError('IncompleteSignature', parsed.message);
-    const auth = parsed.value;
-    const amzDate = req.headers['x-amz-date'];
-    if (typeof amzDate !== 'string') throw new StsApiError('IncompleteSignature', "Authorization header requires existence of a 'X-Amz-Date' header.");
-    const signedAt = parseAmzDate(amzDate);
-    if (signedAt === undefined) throw new StsApiError('IncompleteSignature', "X-Amz-Date must be in ISO 8601 basic format (yyyyMMdd'T'HHmmss'Z').");
-    for (const required of ['host', 'x-amz-date']) {
-      if (!auth.signedHeaders.includes(required)) throw new StsApiError('IncompleteSignature', `'${required}' must be a 'SignedHeader' in the AWS Authorization.`);
+  /** The console sign-in federation endpoint (federation.ts). */
+  async function handleFederation(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const action = url.searchParams.get('Action') ?? '';
+    const label = action || '(none)';
+    const accessKeyId = action === 'getSigninToken' ? federationAccessKeyId(url) : '';
+    const injected = await applyFault(action, accessKeyId, req);
+    if (injected?.kind === 'down') return;
+    let reply: FederationReply;
+    try {
+      if (injected?.kind === 'throttle') throw new FederationError(429, 'Throttling', 'Rate exceeded');
+      if (injected?.kind === 'server-error') throw new FederationError(500, 'InternalFailure', 'Internal error');
+      reply = federation.handle(req.method ?? 'GET', url);
+      record(label, accessKeyId, undefined);
+    } catch (err) {
+      const refusal = err instanceof FederationError ? err : new FederationError(500, 'InternalFailure', 'Internal error');
+      if (!(err instanceof FederationError)) process.stderr.write(`sts-emulator: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+      record(label, accessKeyId, refusal.code);
+      reply = federationReply(refusal.status, `${refusal.message}\n`);
     }
-    if (auth.terminator !== 'aws4_request') throw new StsApiError('SignatureDoesNotMatch', "Credential should be scoped with a valid terminator: 'aws4_request'.");
-    if (auth.service !== 'sts') throw new StsApiError('SignatureDoesNotMatch', `Credential should be scoped to correct service: 'sts'.`);
-    if (auth.date !== amzDate.slice(0, 8)) {
-      throw new StsApiError('SignatureDoesNotMatch', `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date.slice(0, 8)}' != '${amzDate.slice(0, 8)}'`);
-    }
-    const key = model.lookupKey(auth.accessKeyId);
-    if (!key) throw new StsApiError('InvalidClientTokenId');
-    const tokenHeader = req.headers['x-amz-security-token'];
-    const token = typeof tokenHeader === 'string' ? tokenHeader : (url.searchParams.get('X-Amz-Security-Token') ?? undefined);
-    if (key.kind === 'user' ? token !== undefined : token === undefined || !constantTimeEqual(token, key.sessionToken)) {
-      throw new StsApiError('InvalidClientTokenId');
-    }
-    const request: RequestToVerify = { method: req.method ?? 'GET', rawPath: url.pathname, rawQuery: url.search.slice(1), rawHeaders: req.rawHeaders, body };
-    if (!verifySignature(request, auth, amzDate, key.secretAccessKey)) throw new StsApiError('SignatureDoesNotMatch');
-    if (key.kind === 'session' && now() >= key.expiresAtMs) throw new StsApiError('ExpiredToken');
-    if (Math.abs(Date.now() - signedAt) > MAX_SKEW_MS) {
-      const earliest = new Date(Date.now() - MAX_SKEW_MS).toISOString();
-      throw new StsApiError('RequestExpired', `Request has expired: signed at ${amzDate}, which is more than 15 minutes from the server time ${new Date().toISOString()} (earliest accepted ${earliest}).`);
-    }
-    return key.caller;
+    send(res, reply.status, reply.headers, reply.body);
   }
 
   const server = createServer((req, res) => {
@@ -184,11 +220,13 @@ export async function startStsEmulator(opts: StartStsEmulatorOptions = {}): Prom
       let work: Promise<void>;
       if (tooLarge) {
         const id = randomUUID();
-        work = Promise.resolve(send(res, 400, errorXml(new StsApiError('ValidationError', 'Request body is too large'), id), id));
+        work = Promise.resolve(sendXml(res, 400, errorXml(new StsApiError('ValidationError', 'Request body is too large'), id), id));
       } else if (opts.admin === true && url.pathname.startsWith('/__admin/')) {
         work = handleAdmin(emulator, req, res, url, Buffer.concat(chunks));
+      } else if (url.pathname === FEDERATION_PATH) {
+        work = handleFederation(req, res, url);
       } else {
-        work = handleSts(req, res, url, Buffer.concat(chunks));
+        work = handleQuery(req, res, url, Buffer.concat(chunks));
       }
       work.catch(() => req.socket.destroy());
     });
@@ -210,12 +248,15 @@ export async function startStsEmulator(opts: StartStsEmulatorOptions = {}): Prom
 
   const emulator: StsEmulator = {
     url: `http://127.0.0.1:${port}`,
+    federationUrl: `http://127.0.0.1:${port}${FEDERATION_PATH}`,
     port,
-    createUser: (o) => model.createUser(o),
-    createRole: (o) => model.createRole(o),
-    addMfaDevice: (userName) => model.addMfaDevice(userName),
-    totp: (serial, atMs) => model.totp(serial, atMs),
-    deactivateKey: (accessKeyId) => model.deactivateKey(accessKeyId),
+    createUser: (o) => store.createUser(o),
+    createRole: (o) => store.createRole(o),
+    addMfaDevice: (userName) => store.addMfaDevice(userName),
+    totp: (serial, atMs) => store.totp(serial, atMs),
+    deactivateKey: (accessKeyId) => store.deactivateKey(accessKeyId),
+    accessKeys: (userName, accountId) => store.accessKeys(userName, accountId),
+    signinTokens: () => federation.signinTokens(),
     get counts() {
       return { ...counts };
     },
@@ -231,7 +272,7 @@ export async function startStsEmulator(opts: StartStsEmulatorOptions = {}): Prom
       offsetMs += ms;
     },
     now,
-    setMaxIssuedDurationSeconds: (seconds) => model.setMaxIssuedDurationSeconds(seconds),
+    setMaxIssuedDurationSeconds: (seconds) => store.setMaxIssuedDurationSeconds(seconds),
     setFault(next, faultOpts = {}) {
       if (next === null) {
         fault = undefined;

@@ -1,5 +1,6 @@
-// STS Query-protocol XML: success envelopes and ErrorResponse, with the status codes STS uses.
+// Query-protocol XML (STS and IAM): success envelopes and ErrorResponse, with the status codes AWS uses.
 export const STS_XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';
+export const IAM_XMLNS = 'https://iam.amazonaws.com/doc/2010-05-08/';
 
 export type StsErrorCode =
   | 'InvalidClientTokenId'
@@ -13,7 +14,9 @@ export type StsErrorCode =
   | 'InternalFailure'
   | 'InvalidAction'
   | 'MissingAction'
-  | 'RequestExpired';
+  | 'RequestExpired'
+  | 'NoSuchEntity'
+  | 'LimitExceeded';
 
 interface ErrorSpec {
   status: number;
@@ -39,6 +42,9 @@ const ERRORS: Record<StsErrorCode, ErrorSpec> = {
   InvalidAction: { status: 400, type: 'Sender', message: 'The action or operation requested is invalid. Verify that the action is typed correctly.' },
   MissingAction: { status: 400, type: 'Sender', message: 'The request is missing an action or a required parameter.' },
   RequestExpired: { status: 400, type: 'Sender', message: 'Request has expired.' },
+  // IAM's own errors; the statuses are those of the IAM API reference (LimitExceeded is 409, not 400).
+  NoSuchEntity: { status: 404, type: 'Sender', message: 'The request was rejected because it referenced a resource entity that does not exist.' },
+  LimitExceeded: { status: 409, type: 'Sender', message: 'The request was rejected because it attempted to create resources beyond the current AWS account limits.' },
 };
 
 /** Thrown by request handling; turned into an ErrorResponse. */
@@ -60,40 +66,46 @@ export function xmlEscape(text: string): string {
   return text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c);
 }
 
-/** A tree of elements: strings are escaped text, nested objects become child elements, undefined is omitted. */
+/**
+ * A tree of elements: strings are escaped text, nested objects become child elements, arrays
+ * become a list of <member> elements (the Query protocol's list shape), undefined is omitted.
+ */
 export interface XmlTree {
-  [element: string]: string | number | XmlTree | undefined;
+  [element: string]: string | number | XmlTree | XmlTree[] | undefined;
 }
 
 export function xmlElements(tree: XmlTree): string {
   let out = '';
   for (const [name, value] of Object.entries(tree)) {
     if (value === undefined) continue;
-    const inner = typeof value === 'object' ? xmlElements(value) : xmlEscape(String(value));
+    let inner: string;
+    if (Array.isArray(value)) inner = value.map((member) => `<member>${xmlElements(member)}</member>`).join('');
+    else inner = typeof value === 'object' ? xmlElements(value) : xmlEscape(String(value));
     out += `<${name}>${inner}</${name}>`;
   }
   return out;
 }
 
-export function successXml(action: string, result: XmlTree, requestId: string): string {
+/** `result` undefined: no <ActionResult> element at all, as IAM answers DeleteAccessKey and UpdateAccessKey. */
+export function successXml(action: string, result: XmlTree | undefined, requestId: string, xmlns: string = STS_XMLNS): string {
   return (
-    `<${action}Response xmlns="${STS_XMLNS}">\n` +
-    `  <${action}Result>${xmlElements(result)}</${action}Result>\n` +
+    `<${action}Response xmlns="${xmlns}">\n` +
+    (result === undefined ? '' : `  <${action}Result>${xmlElements(result)}</${action}Result>\n`) +
     `  <ResponseMetadata>${xmlElements({ RequestId: requestId })}</ResponseMetadata>\n` +
     `</${action}Response>\n`
   );
 }
 
-export function errorXml(error: StsApiError, requestId: string): string {
+export function errorXml(error: StsApiError, requestId: string, xmlns: string = STS_XMLNS): string {
   return (
-    `<ErrorResponse xmlns="${STS_XMLNS}">\n` +
+    `<ErrorResponse xmlns="${xmlns}">\n` +
     `  <Error>${xmlElements({ Type: error.type, Code: error.code, Message: error.message })}</Error>\n` +
     `  ${xmlElements({ RequestId: requestId })}\n` +
     `</ErrorResponse>\n`
   );
 }
 
-/** STS timestamps: ISO 8601, UTC, whole seconds ("2026-11-25T21:00:00Z"). */
+/** STS and IAM timestamps: ISO 8601, UTC, whole seconds ("2026-11-25T21:00:00Z"). */
 export function awsTimestamp(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

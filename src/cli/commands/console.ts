@@ -31,7 +31,7 @@ export async function consoleUrl(input: ConsoleInput, ctx: CliContext, fetchImpl
   }
   const partition = partitionOf(c.region);
   const endpoint = ctx.env['CREDD_FEDERATION_ENDPOINT'] || partition.federation;
-  // No SessionDuration: AWS refuses it for credentials from AssumeRole (the role session's own lifetime applies).
+  // No SessionDuration: the console session then lasts as long as the role credentials do.
   const session = JSON.stringify({ sessionId: c.accessKeyId, sessionKey: c.secretAccessKey, sessionToken: c.sessionToken });
   let token: string | undefined;
   try {

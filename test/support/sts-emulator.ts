@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { IamStore, type CreateRoleOptions, type CreateUserOptions, type EmulatedAccessKey, type EmulatedRole, type EmulatedUser } from './iam-store.js';
+import { IamStore, NAME_PATTERN, type CreateRoleOptions, type CreateUserOptions, type EmulatedAccessKey, type EmulatedRole, type EmulatedUser } from './iam-store.js';
 import { StsModel } from './sts-model.js';
 import { IamModel, isIamAction } from './iam-model.js';
 import { IAM_XMLNS, STS_XMLNS, StsApiError, errorXml, successXml, type XmlTree } from './sts-xml.js';
@@ -47,6 +47,12 @@ export interface StsEmulator {
   /** Emulator clock = Date.now() + offsetMs; moving it forward expires sessions, TOTP windows and sign-in tokens. */
   advance(ms: number): void;
   now(): number;
+  /**
+   * Credentials of a session of the (existing) role, as an AssumeRole by a trusted caller would
+   * give (no MFA; the setMaxIssuedDurationSeconds cap applies), without a request: for other
+   * emulators that hand out role credentials (the SSO emulator's `issue` hook).
+   */
+  issueRoleSession(roleArn: string, sessionName: string, durationSeconds?: number): { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: Date };
   /** Cap the lifetime of every issued credential (to test refresh with short-lived creds). undefined = AWS rules. */
   setMaxIssuedDurationSeconds(seconds: number | undefined): void;
   /**
@@ -272,6 +278,14 @@ export async function startStsEmulator(opts: StartStsEmulatorOptions = {}): Prom
       offsetMs += ms;
     },
     now,
+    issueRoleSession(roleArn, sessionName, durationSeconds = 3600) {
+      const role = store.role(roleArn);
+      if (!role) throw new Error(`no such role: ${String(roleArn)}`);
+      if (typeof sessionName !== 'string' || sessionName.length < 2 || sessionName.length > 64 || !NAME_PATTERN.test(sessionName)) throw new Error(`invalid session name: ${String(sessionName)}`);
+      if (!Number.isFinite(durationSeconds) || durationSeconds <= 0) throw new Error('durationSeconds must be a positive number');
+      const s = store.issue(durationSeconds, { kind: 'role-session', role, sessionName, mfa: false });
+      return { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey, sessionToken: s.sessionToken, expiration: new Date(s.expiresAtMs) };
+    },
     setMaxIssuedDurationSeconds: (seconds) => store.setMaxIssuedDurationSeconds(seconds),
     setFault(next, faultOpts = {}) {
       if (next === null) {

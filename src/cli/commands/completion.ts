@@ -4,15 +4,19 @@ import type { CliContext } from '../cli-context.js';
 
 interface Spec {
   name: string;
+  aliases: string[];
   flags: string[];
   takesProfile: boolean;
   sub: string[];
 }
 
 function specs(program: Command): Spec[] {
+  const flagsOf = (c: Command): string[] => c.options.flatMap((o) => [o.long, o.short].filter((f): f is string => f !== undefined));
   return program.commands.map((c) => ({
     name: c.name(),
-    flags: c.options.flatMap((o) => [o.long, o.short].filter((f): f is string => f !== undefined)),
+    aliases: c.aliases(),
+    // Subcommands' flags too (service install --dry-run): simpler than a second level of cases.
+    flags: [...new Set([...flagsOf(c), ...c.commands.flatMap(flagsOf)])],
     takesProfile: c.registeredArguments.some((a) => a.name() === 'profile'),
     sub: c.commands.map((s) => s.name()),
   }));
@@ -23,7 +27,7 @@ const PROFILES_SH = `sed -n 's/^[[:space:]]*\\[profile[[:space:]]\\{1,\\}\\([^]]
 
 function bash(all: Spec[]): string {
   const cases = all
-    .map((s) => `    ${s.name}) opts="${[...s.flags, ...s.sub, '--help'].join(' ')}"; ${s.takesProfile ? 'profiles=1' : 'profiles=0'} ;;`)
+    .map((s) => `    ${[s.name, ...s.aliases].join('|')}) opts="${[...s.flags, ...s.sub, '--help'].join(' ')}"; ${s.takesProfile ? 'profiles=1' : 'profiles=0'} ;;`)
     .join('\n');
   return `# credd bash completion: eval "$(credd completion bash)"
 _credd() {
@@ -42,7 +46,7 @@ complete -F _credd credd
 }
 
 function zsh(all: Spec[]): string {
-  const cases = all.map((s) => `    ${s.name}) opts=(${[...s.flags, ...s.sub].join(' ')}); profiles=${s.takesProfile ? 1 : 0} ;;`).join('\n');
+  const cases = all.map((s) => `    ${[s.name, ...s.aliases].join('|')}) opts=(${[...s.flags, ...s.sub].join(' ')}); profiles=${s.takesProfile ? 1 : 0} ;;`).join('\n');
   return `# credd zsh completion: eval "$(credd completion zsh)"
 _credd() {
   local -a opts; local profiles=0
@@ -58,12 +62,21 @@ compdef _credd credd
 }
 
 function fish(all: Spec[]): string {
-  const lines = ['# credd fish completion: credd completion fish | source', 'complete -c credd -f'];
+  const lines = [
+    '# credd fish completion: credd completion fish | source',
+    'function __credd_profiles',
+    '  set -l f ~/.aws/config',
+    '  set -q AWS_CONFIG_FILE; and set f $AWS_CONFIG_FILE',
+    `  sed -n 's/^[[:space:]]*\\[profile[[:space:]]\\{1,\\}\\([^]]*\\)\\].*/\\1/p; s/^[[:space:]]*\\[default\\].*/default/p' $f 2>/dev/null`,
+    'end',
+    'complete -c credd -f',
+  ];
   for (const s of all) {
     lines.push(`complete -c credd -n __fish_use_subcommand -a ${s.name}`);
-    for (const f of s.flags.filter((x) => x.startsWith('--'))) lines.push(`complete -c credd -n '__fish_seen_subcommand_from ${s.name}' -l ${f.slice(2)}`);
-    for (const sub of s.sub) lines.push(`complete -c credd -n '__fish_seen_subcommand_from ${s.name}' -a ${sub}`);
-    if (s.takesProfile) lines.push(`complete -c credd -n '__fish_seen_subcommand_from ${s.name}' -a '(${PROFILES_SH.replace(/'/g, "\\'")})'`);
+    const seen = `__fish_seen_subcommand_from ${[s.name, ...s.aliases].join(' ')}`;
+    for (const f of s.flags.filter((x) => x.startsWith('--'))) lines.push(`complete -c credd -n '${seen}' -l ${f.slice(2)}`);
+    for (const sub of s.sub) lines.push(`complete -c credd -n '${seen}' -a ${sub}`);
+    if (s.takesProfile) lines.push(`complete -c credd -n '${seen}' -a '(__credd_profiles)'`);
   }
   return `${lines.join('\n')}\n`;
 }

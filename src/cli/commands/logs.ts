@@ -51,10 +51,16 @@ export async function runLogs(input: LogsInput, ctx: CliContext): Promise<void> 
 async function follow(file: string, from: number, format: (l: string) => string, ctx: CliContext): Promise<never> {
   let offset = from;
   let partial = '';
+  let inode = await fs.stat(file).then((s) => s.ino, () => 0);
   for (;;) {
     await new Promise((r) => setTimeout(r, 500));
-    const size = await fs.stat(file).then((s) => s.size, () => 0);
-    if (size < offset) offset = 0; // rotated
+    const st = await fs.stat(file).catch(() => undefined);
+    const size = st?.size ?? 0;
+    // Rotated (a new file under the same name) or truncated: start from its beginning.
+    if ((st && st.ino !== inode) || size < offset) {
+      offset = 0;
+      inode = st?.ino ?? 0;
+    }
     if (size === offset) continue;
     const handle = await fs.open(file, 'r');
     const buf = Buffer.alloc(size - offset);

@@ -1,7 +1,9 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadOrCreateToken } from '../../daemon/auth-token.js';
+import { loadDaemonInfo } from '../../daemon/daemon-state.js';
+import { readIfExists } from '../../platform/private-files.js';
+import { portFromEnv } from '../../platform/settings.js';
 import type { DaemonStatus } from '../../protocol/control-api.js';
 import type { CliContext } from '../cli-context.js';
 import { fail, ok, warn, type CheckResult } from './check.js';
@@ -31,9 +33,10 @@ export async function permissionsCheck(ctx: CliContext): Promise<CheckResult> {
 export async function shellCheck(ctx: CliContext, status: DaemonStatus | undefined): Promise<CheckResult> {
   const uri = ctx.env['AWS_CONTAINER_CREDENTIALS_FULL_URI'];
   const imds = ctx.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
-  const port = status?.port;
+  // Without a running daemon, compare with where it would listen; doctor reads, never writes.
+  const port = status?.port ?? (await loadDaemonInfo(ctx.paths.daemonInfo))?.port ?? portFromEnv(ctx.env);
   if (uri === undefined || uri === '') {
-    if (imds && port !== undefined && imds.startsWith(`http://127.0.0.1:${port}`)) return ok(`this shell uses credd through IMDS (${imds})`);
+    if (imds && imds.startsWith(`http://127.0.0.1:${port}`)) return ok(`this shell uses credd through IMDS (${imds})`);
     return fail('AWS_CONTAINER_CREDENTIALS_FULL_URI is not set in this shell, so SDKs do not ask credd', 'add eval "$(credd env)" to ~/.bashrc or ~/.zshrc, then open a new shell');
   }
   let url: URL;
@@ -42,10 +45,11 @@ export async function shellCheck(ctx: CliContext, status: DaemonStatus | undefin
   } catch {
     return fail(`AWS_CONTAINER_CREDENTIALS_FULL_URI is not a URL: ${uri}`, 'eval "$(credd env)"');
   }
-  if (url.hostname !== '127.0.0.1' || !url.pathname.startsWith('/v1/credentials') || (port !== undefined && Number(url.port) !== port)) {
-    return fail(`AWS_CONTAINER_CREDENTIALS_FULL_URI (${uri}) does not point at this daemon${port !== undefined ? ` (127.0.0.1:${port})` : ''}`, 'eval "$(credd env)"');
+  if (url.hostname !== '127.0.0.1' || !url.pathname.startsWith('/v1/credentials') || Number(url.port) !== port) {
+    return fail(`AWS_CONTAINER_CREDENTIALS_FULL_URI (${uri}) does not point at this daemon (127.0.0.1:${port})`, 'eval "$(credd env)"');
   }
-  const { token } = await loadOrCreateToken(ctx.paths.home, ctx.paths.token);
+  const token = (await readIfExists(ctx.paths.token))?.trim();
+  if (token === undefined) return fail(`there is no auth token at ${ctx.paths.token} yet`, 'credd daemon &   then: eval "$(credd env)"');
   if (ctx.env['AWS_CONTAINER_AUTHORIZATION_TOKEN'] !== token) {
     return fail("AWS_CONTAINER_AUTHORIZATION_TOKEN in this shell is not this daemon's token", 'eval "$(credd env)"');
   }

@@ -25,7 +25,28 @@ export const LAUNCHD_LABEL = 'dev.credd.daemon';
 export const SYSTEMD_UNIT = 'credd.service';
 
 /** Settings worth carrying into the service's environment, only when the user set them. */
-const CARRIED = ['CREDD_HOME', 'CREDD_PORT', 'CREDD_STORE', 'CREDD_KEYCHAIN_SERVICE', 'CREDD_LOG_LEVEL', 'CREDD_IMDS_V1', 'CREDD_MFA_SESSION_DURATION', 'AWS_CONFIG_FILE', 'AWS_ENDPOINT_URL_STS', 'AWS_REGION', 'PATH'];
+const CARRIED = [
+  'CREDD_HOME',
+  'XDG_STATE_HOME',
+  'CREDD_PORT',
+  'CREDD_STORE',
+  'CREDD_KEYCHAIN_SERVICE',
+  'CREDD_LOG_LEVEL',
+  'CREDD_IMDS_V1',
+  'CREDD_MFA_SESSION_DURATION',
+  'CREDD_ALLOWED_HOSTS',
+  'CREDD_FEDERATION_ENDPOINT',
+  'AWS_CONFIG_FILE',
+  'AWS_REGION',
+  'AWS_DEFAULT_REGION',
+  'AWS_ENDPOINT_URL',
+  'AWS_ENDPOINT_URL_STS',
+  'AWS_ENDPOINT_URL_SSO',
+  'AWS_ENDPOINT_URL_SSO_OIDC',
+  'PATH',
+];
+/** Paths the service must see absolutely: its working directory is not the user's. */
+const PATHS = new Set(['CREDD_HOME', 'XDG_STATE_HOME', 'AWS_CONFIG_FILE']);
 
 function template(name: string): string {
   return readFileSync(new URL(`../../../launchd/${name}`, import.meta.url), 'utf8');
@@ -39,14 +60,19 @@ function xml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** systemd quoting for ExecStart/Environment values. */
-function sd(s: string): string {
-  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%').replace(/\$/g, '$$$$')}"`;
+/** systemd quoting. `$` is special only in ExecStart arguments (not the executable, not Environment=). */
+function sd(s: string, dollar: boolean): string {
+  const quoted = s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%');
+  return `"${dollar ? quoted.replace(/\$/g, '$$$$') : quoted}"`;
 }
 
 function carried(env: NodeJS.ProcessEnv): Array<[string, string]> {
   // Never a secret: the file-store passphrase must not be written into a unit file.
-  return CARRIED.flatMap((k) => (env[k] !== undefined && env[k] !== '' ? [[k, env[k] as string] as [string, string]] : []));
+  return CARRIED.flatMap((k) => {
+    const v = env[k];
+    if (v === undefined || v === '') return [];
+    return [[k, PATHS.has(k) ? path.resolve(v) : v] as [string, string]];
+  });
 }
 
 export function servicePlan(input: PlanInput): ServicePlan {
@@ -81,10 +107,10 @@ export function servicePlan(input: PlanInput): ServicePlan {
   }
   const file = path.join(input.env['XDG_CONFIG_HOME'] || path.join(input.home, '.config'), 'systemd', 'user', SYSTEMD_UNIT);
   const environment = carried(input.env)
-    .map(([k, v]) => `Environment=${sd(`${k}=${v}`)}`)
+    .map(([k, v]) => `Environment=${sd(`${k}=${v}`, false)}`)
     .join('\n');
   const content = fill(template('credd.service.template'), {
-    execStart: [input.node, input.credd, 'daemon'].map(sd).join(' '),
+    execStart: [sd(input.node, false), sd(input.credd, true), sd('daemon', true)].join(' '),
     environment,
   });
   return {

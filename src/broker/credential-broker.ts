@@ -2,7 +2,7 @@ import type { TemporaryCredentials } from '../domain/credentials.js';
 import { ActionRequiredError, ConfigError, errorMessage, StsError, type CreddError } from '../domain/errors.js';
 import { backoffMs, classify, refreshDueAt, type Freshness } from '../domain/freshness.js';
 import type { Clock, CommandRunner, CredentialProvider, SecretStore, ServeResult, SsoCredentialSource, StsGateway } from '../domain/ports.js';
-import { mfaSerialOf, rootOf, userOf, type Profile } from '../domain/profile.js';
+import { mfaProcessOf, mfaSerialOf, rootOf, userOf, type Profile } from '../domain/profile.js';
 import type { Logger } from '../platform/logger.js';
 import { CredentialSource } from './credential-source.js';
 import { MfaSessions } from './mfa-sessions.js';
@@ -179,6 +179,15 @@ export class CredentialBroker implements CredentialProvider {
       this.slots.delete(slot.name);
     }
     await this.mfa.drop(user);
+  }
+
+  /** The MFA session of PROFILE's IAM user, for the device PROFILE's chain names (key rotation signs IAM calls with it). */
+  async mfaSessionFor(name: string): Promise<TemporaryCredentials> {
+    const profile = await this.deps.loadProfile(name);
+    const serial = mfaSerialOf(profile);
+    const user = userOf(profile);
+    if (serial === undefined || user === undefined) throw new ConfigError(`Profile "${name}" does not use MFA with an IAM user.`);
+    return this.mfa.current(user, serial, name, mfaProcessOf(profile));
   }
 
   /** Starts an MFA session for PROFILE's IAM user with a code the CLI asked for. */

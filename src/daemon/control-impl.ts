@@ -35,6 +35,10 @@ export function controlImpl(ctx: ControlContext): ControlApi {
         ...(creds.assumedRoleArn !== undefined && { assumedRoleArn: creds.assumedRoleArn }),
       };
     },
+    mfaSession: async (profile) => {
+      const c = await ctx.broker.mfaSessionFor(profile);
+      return { profile, accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: c.expiration.toISOString() };
+    },
     mfaLogin: async (profile, code) => {
       const r = await ctx.broker.mfaLogin(profile, code).finally(ctx.changed);
       return { sourceProfile: r.sourceProfile, serial: r.serial, expiration: r.expiration.toISOString() };

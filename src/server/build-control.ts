@@ -12,6 +12,7 @@ export interface ControlApi {
   clear(profile?: string): Promise<void>;
   mfaLogin(profile: string, code: string): Promise<MfaLoginResult>;
   exportCredentials(profile: string): Promise<ExportedCredentials>;
+  mfaSession(profile: string): Promise<ExportedCredentials>;
   stop(): void;
 }
 
@@ -43,6 +44,7 @@ export function buildControl(api: ControlApi, logger: Logger): FastifyInstance {
   app.post('/v1/switch', withProfile((p) => api.switchTo(p)));
   app.post('/v1/prime', withProfile((p) => api.prime(p)));
   app.post('/v1/credentials', withProfile((p) => api.exportCredentials(p)));
+  app.post('/v1/mfa-session', withProfile((p) => api.mfaSession(p)));
   app.post('/v1/mfa', async (req, reply) => {
     const profile = profileOf(req.body);
     const code = (req.body as { code?: unknown } | null)?.code;

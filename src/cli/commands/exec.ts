@@ -48,7 +48,11 @@ export async function execEnvironment(input: ExecInput, ctx: CliContext): Promis
     if (c.region !== undefined) env['AWS_REGION'] ??= c.region;
   } else {
     // Warm the cache (asking for an MFA code here, in the terminal) so the child's first call is instant.
-    await withMfa(ctx, profile, () => ctx.daemon.post<SwitchResult>('/v1/prime', { profile }), { ...(input.mfaCode !== undefined && { code: input.mfaCode }) });
+    await withMfa(ctx, profile, () => ctx.daemon.post<SwitchResult>('/v1/prime', { profile }), {
+      ...(input.mfaCode !== undefined && { code: input.mfaCode }),
+      // Never read a code from stdin here: that input belongs to the command.
+      interactive: ctx.prompt.interactive,
+    });
     Object.assign(env, await envVariables(ctx, profile));
   }
   return env;
@@ -80,10 +84,9 @@ export function registerExec(program: Command, ctx: () => CliContext): void {
     .command('exec')
     .description('run a command (default: your shell) with credentials of PROFILE through the daemon: credd exec admin -- terraform plan')
     .argument(PROFILE_ARG, 'profile from ~/.aws/config')
-    .argument('[command...]', 'the command and its arguments (after --)')
+    .argument('[command...]', 'the command and its arguments, after -- (so its own options are not read as credd\'s)')
     .option('--env-keys', 'give the command plain AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN instead (they do not refresh)', false)
     .option('--mfa-code <code>', 'MFA code, when the profile needs one and no session is cached')
-    .passThroughOptions()
     .action(async (profile: string, command: string[], opts: { envKeys: boolean; mfaCode?: string }) => {
       process.exitCode = await runExec({ profile, command, envKeys: opts.envKeys, ...(opts.mfaCode !== undefined && { mfaCode: opts.mfaCode }) }, ctx());
     });

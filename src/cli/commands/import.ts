@@ -71,10 +71,25 @@ export async function runImport(input: ImportInput, ctx: CliContext): Promise<vo
     ctx.out.write(`The keys are still in plaintext in ${file}; remove them with: credd import --remove\n`);
     return;
   }
-  const backup = `${file}.credd-backup-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}`;
-  await fs.writeFile(backup, text, { mode: 0o600, flag: 'wx' });
-  await writePrivateFileAtomic(file, withoutKeys(text, imported));
+  const backup = await writeBackup(file, text);
+  // Follow a symlinked ~/.aws/credentials (dotfile repos) instead of replacing the link.
+  const target = await fs.realpath(file).catch(() => file);
+  await writePrivateFileAtomic(target, withoutKeys(text, imported));
   ctx.out.write(`Removed ${imported.size} key${imported.size === 1 ? '' : 's'} from ${file} (backup: ${backup}; delete it once you are sure).\n`);
+}
+
+/** A 0600 copy next to the file; never overwrites an earlier backup. */
+async function writeBackup(file: string, text: string): Promise<string> {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+  for (let n = 0; ; n++) {
+    const name = `${file}.credd-backup-${stamp}${n === 0 ? '' : `-${n}`}`;
+    try {
+      await fs.writeFile(name, text, { mode: 0o600, flag: 'wx' });
+      return name;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || n > 100) throw err;
+    }
+  }
 }
 
 export function registerImport(program: Command, ctx: () => CliContext): void {

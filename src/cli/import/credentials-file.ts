@@ -11,7 +11,8 @@ export interface CredentialsSection {
   otherSettings: number;
 }
 
-const HEADER = /^\s*\[\s*(?:profile\s+)?([^\]]+?)\s*\]\s*(?:[#;].*)?$/;
+// The credentials file names sections plainly: `[profile x]` there is a profile called "profile x".
+const HEADER = /^\s*\[\s*([^\]]+?)\s*\]\s*(?:[#;].*)?$/;
 const SETTING = /^\s*([A-Za-z0-9_.-]+)\s*=\s*(.*?)\s*$/;
 
 /** Reads sections line by line so the file can be rewritten with everything else untouched. */

@@ -32,8 +32,8 @@ export interface BrokerDeps {
   keepWarmMs?: number;
   random?: () => number;
   onActiveChange?(profile: string | undefined): void;
-  /** A request now waits for the user (MFA code, SSO sign-in): the notice should say so at once. */
-  onActionNeeded?(error: CreddError): void;
+  /** A profile began or stopped waiting for the user (MFA code, SSO sign-in): the notice should follow at once. */
+  onNoticeChange?(): void;
 }
 
 export interface BrokerStats {
@@ -181,6 +181,11 @@ export class CredentialBroker implements CredentialProvider {
     await this.mfa.drop(user);
   }
 
+  /** The user just signed in somewhere (SSO): requests waiting on that may go again at once. */
+  recheck(): void {
+    for (const slot of this.slots.values()) if (slot.lastError instanceof ActionRequiredError) delete slot.lastErrorAt;
+  }
+
   /** The MFA session of PROFILE's IAM user, for the device PROFILE's chain names (key rotation signs IAM calls with it). */
   async mfaSessionFor(name: string): Promise<TemporaryCredentials> {
     const profile = await this.deps.loadProfile(name);
@@ -218,6 +223,7 @@ export class CredentialBroker implements CredentialProvider {
       slot.region = profile.region;
       slot.userName = rootOf(profile).name;
       const creds = await this.source.obtain(profile);
+      if (slot.lastError instanceof ActionRequiredError) this.deps.onNoticeChange?.();
       slot.creds = creds;
       slot.issuedAt = started;
       slot.failures = 0;
@@ -234,7 +240,7 @@ export class CredentialBroker implements CredentialProvider {
       slot.lastErrorAt = this.deps.clock.now();
       slot.failures++;
       this.deps.logger.warn({ profile: slot.name, errCode: error.code, err: errorMessage(error) }, 'could not obtain credentials');
-      if (error instanceof ActionRequiredError) this.deps.onActionNeeded?.(error);
+      if (error instanceof ActionRequiredError) this.deps.onNoticeChange?.();
       // Only STS trouble is retried on a timer; local problems are re-checked on the next request.
       if (error instanceof StsError || error.code === 'Internal') {
         this.schedule(slot, this.deps.clock.now() + backoffMs(slot.failures - 1, this.deps.random));

@@ -19,7 +19,12 @@ export async function ssoTarget(ctx: CliContext, profile: string | undefined, se
   if (session !== undefined) {
     const s = config.ssoSessions.get(session);
     if (!s) throw new CreddError('NoSuchSession', `There is no [sso-session ${session}] in ${config.file}.`);
-    return { kind: 'sso', name: session, ssoSession: session, startUrl: s['sso_start_url'] ?? '', ssoRegion: s['sso_region'] ?? '', registrationScopes: (s['sso_registration_scopes'] ?? 'sso:account:access').split(',').map((x) => x.trim()), accountId: '', roleName: '', region: s['sso_region'] ?? 'us-east-1' };
+    const startUrl = s['sso_start_url'] ?? '';
+    const ssoRegion = s['sso_region'] ?? '';
+    if (!/^https:\/\/\S+$/.test(startUrl) || !/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(ssoRegion)) {
+      throw new CreddError('ConfigError', `[sso-session ${session}] in ${config.file} needs an https sso_start_url and an sso_region.`);
+    }
+    return { kind: 'sso', name: session, ssoSession: session, startUrl, ssoRegion, registrationScopes: (s['sso_registration_scopes'] ?? 'sso:account:access').split(',').map((x) => x.trim()), accountId: '', roleName: '', region: s['sso_region'] ?? 'us-east-1' };
   }
   if (profile === undefined) throw new CreddError('NoTarget', 'Name a profile or --sso-session to sign in to.');
   const p = resolveProfile(config, profile, ctx.env);
@@ -77,6 +82,8 @@ export async function ssoLogin(ctx: CliContext, target: SsoProfile, opts: LoginO
         ...(out.refreshToken !== undefined && { refreshToken: out.refreshToken }),
       };
       await writeToken(file, token);
+      // Requests that were told to sign in may go again at once; the prompt notice clears.
+      await ctx.daemon.post('/v1/recheck').catch(() => undefined);
       ctx.err.write(`Signed in; the token is valid until ${token.expiresAt} (shared with the AWS CLI: ${file}).\n`);
       return token;
     } catch (err) {

@@ -35,12 +35,20 @@ export class AuditLog implements AuditSink {
     private readonly logger: Logger,
     private readonly maxBytes = 1024 * 1024,
     private readonly lookup: (clientPort: number, serverPort: number) => Promise<PeerProcess> = findPeerProcess,
+    /** Secrets that may show up in a client's command line (e.g. `curl -H "Authorization: $TOKEN"`). */
+    private readonly secrets: readonly string[] = [],
   ) {}
+
+  arrived(socket: Socket): void {
+    void this.peerOf(socket);
+  }
 
   served(event: AuditEvent): void {
     const peer = this.peerOf(event.socket);
     const at = new Date().toISOString();
-    void peer.then((p) => this.append({ at, profile: event.profile, endpoint: event.endpoint, status: event.status, ...(p.pid !== undefined && { pid: p.pid }), command: p.command }));
+    void peer.then((p) =>
+      this.append({ at, profile: event.profile, endpoint: event.endpoint, status: event.status, ...(p.pid !== undefined && { pid: p.pid }), command: this.redact(p.command) }),
+    );
   }
 
   /** Resolves when every entry recorded so far is on disk (tests, shutdown). */
@@ -76,6 +84,15 @@ export class AuditLog implements AuditSink {
           });
     this.peers.set(socket, result);
     return result;
+  }
+
+  /** Command lines can carry credentials: blank the daemon's token and anything after an auth-looking flag. */
+  private redact(command: string): string {
+    let out = command;
+    for (const secret of this.secrets) if (secret.length >= 8) out = out.split(secret).join('[redacted]');
+    return out
+      .replace(/(authorization|x-aws-ec2-metadata-token|token|secret|password)(\s*[:=]\s*|\s+)\S+/gi, '$1$2[redacted]')
+      .replace(/\b(AKIA|ASIA)[A-Z0-9]{12,}/g, (m) => `${m.slice(0, 4)}…${m.slice(-4)}`);
   }
 
   private append(entry: AuditEntry): void {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
+import { CreddError } from '../domain/errors.js';
 import { ensurePrivateDir, readIfExists, writePrivateFileAtomic } from '../platform/private-files.js';
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43,128}$/;
@@ -20,7 +21,12 @@ export interface TokenResult {
  */
 export async function loadOrCreateToken(home: string, file: string): Promise<TokenResult> {
   await ensurePrivateDir(home);
-  const existing = await readIfExists(file);
+  let existing: string | undefined;
+  try {
+    existing = await readIfExists(file);
+  } catch (err) {
+    throw new CreddError('TokenUnreadable', `The auth token file ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); remove whatever is there and start again.`);
+  }
   if (existing !== undefined && TOKEN_SHAPE.test(existing.trim())) {
     const st = await fs.stat(file);
     if ((st.mode & 0o077) !== 0) await fs.chmod(file, 0o600);

@@ -22,6 +22,7 @@ export function controlImpl(ctx: ControlContext): ControlApi {
     switchTo: async (profile) => after(ctx, switchResult(ctx.broker, profile, await ctx.broker.switchTo(profile).finally(ctx.changed))),
     prime: async (profile) => switchResult(ctx.broker, profile, await ctx.broker.prime(profile)),
     clear: async (profile) => after(ctx, await ctx.broker.clear(profile)),
+    recheck: async () => after(ctx, ctx.broker.recheck()),
     exportCredentials: async (profile) => {
       const creds = await ctx.broker.prime(profile);
       const region = ctx.broker.describe(profile).region;

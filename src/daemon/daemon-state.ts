@@ -10,7 +10,8 @@ export async function loadState(file: string): Promise<PersistedState> {
   if (raw === undefined) return {};
   try {
     const v = JSON.parse(raw) as { activeProfile?: unknown };
-    return typeof v.activeProfile === 'string' ? { activeProfile: v.activeProfile } : {};
+    // Only a name credd could have written: anything else is a damaged or foreign file.
+    return typeof v.activeProfile === 'string' && /^[\w.@+=,:-]{1,128}$/.test(v.activeProfile) ? { activeProfile: v.activeProfile } : {};
   } catch {
     // A corrupt state file costs the user one `credd switch`, never a crash loop.
     return {};

@@ -21,7 +21,7 @@ export async function acquirePidLock(pidFile: string, controlSocket: string): Pr
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const owner = await readPid(pidFile);
-    if ((await socketAnswers(controlSocket)) || (owner !== undefined && owner !== process.pid && pidAlive(owner) && (await looksLikeCredd(owner)))) {
+    if (await ownerAnswers(controlSocket, owner)) {
       throw new CreddError(
         'AlreadyRunning',
         `A credd daemon is already running for ${pidFile.replace(/\/daemon\.pid$/, '')}${owner ? ` (pid ${owner})` : ''}; stop it with: credd stop`,
@@ -30,6 +30,21 @@ export async function acquirePidLock(pidFile: string, controlSocket: string): Pr
     await fs.rm(pidFile, { force: true });
   }
   throw new CreddError('AlreadyRunning', `Could not take the daemon lock ${pidFile}; another daemon is starting.`);
+}
+
+/**
+ * A daemon that answers on the control socket owns the lock. One whose pid is alive and looks
+ * like credd may be starting (pid file written, socket not yet listening): give it 2 s.
+ * After that, a silent owner is a reused pid or a hung process, and the lock is taken over.
+ */
+async function ownerAnswers(controlSocket: string, owner: number | undefined): Promise<boolean> {
+  if (await socketAnswers(controlSocket)) return true;
+  if (owner === undefined || owner === process.pid || !pidAlive(owner) || !(await looksLikeCredd(owner))) return false;
+  for (let i = 0; i < 20; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    if (await socketAnswers(controlSocket)) return true;
+  }
+  return false;
 }
 
 async function readPid(file: string): Promise<number | undefined> {

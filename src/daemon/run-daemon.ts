@@ -74,7 +74,7 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
       roleSessionName: sessionName(),
       runCommand,
       sso: new SsoCredentials(env, logger),
-      onActionNeeded: () => setImmediate(() => void notice.update()),
+      onNoticeChange: () => setImmediate(() => void notice.update()),
       onActiveChange: (profile) => {
         saveState(paths.state, profile === undefined ? {} : { activeProfile: profile }).catch((err) =>
           logger.warn({ err: errorMessage(err) }, 'could not save the active profile'),
@@ -84,7 +84,7 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
     cleanups.push(async () => broker.close());
     const notice = new NoticeWriter(paths.notice, () => noticeFor(broker, Date.now()), logger);
 
-    const audit = new AuditLog(paths.audit, () => listening.port ?? 0, logger);
+    const audit = new AuditLog(paths.audit, () => listening.port ?? 0, logger, undefined, undefined, [token]);
     const server = buildServer({
       audit,
       credentials: broker,

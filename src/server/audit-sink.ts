@@ -8,7 +8,9 @@ export interface AuditEvent {
   socket: Socket;
 }
 
-/** Told about every credential response; must return at once (the work happens later). */
+/** Told about every credential request; both calls must return at once (the work happens later). */
 export interface AuditSink {
+  /** A credential request arrived: look up its process now, while a one-shot client is still connected. */
+  arrived(socket: Socket): void;
   served(event: AuditEvent): void;
 }

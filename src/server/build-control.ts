@@ -10,6 +10,7 @@ export interface ControlApi {
   switchTo(profile: string): Promise<SwitchResult>;
   prime(profile: string): Promise<SwitchResult>;
   clear(profile?: string): Promise<void>;
+  recheck(): Promise<void>;
   mfaLogin(profile: string, code: string): Promise<MfaLoginResult>;
   exportCredentials(profile: string): Promise<ExportedCredentials>;
   mfaSession(profile: string): Promise<ExportedCredentials>;
@@ -51,6 +52,10 @@ export function buildControl(api: ControlApi, logger: Logger): FastifyInstance {
     if (profile === undefined) return sendControlError(reply, 400, 'InvalidProfileName', 'Give a profile name.');
     if (typeof code !== 'string' || !/^\d{6}$/.test(code)) return sendControlError(reply, 400, 'InvalidMfaCode', 'An MFA code is 6 digits.');
     return api.mfaLogin(profile, code);
+  });
+  app.post('/v1/recheck', async () => {
+    await api.recheck();
+    return { rechecking: true };
   });
   app.post('/v1/clear', async (req) => {
     const profile = profileOf(req.body);

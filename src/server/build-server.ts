@@ -46,6 +46,13 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     http: { headersTimeout: 5_000, requestTimeout: 10_000, connectionsCheckingInterval: 1_000 },
   });
   app.addHook('onRequest', guardRequest({ port: deps.port, ...(deps.extraHosts && { extraHosts: deps.extraHosts }) }));
+  if (deps.audit) {
+    const audit = deps.audit;
+    app.addHook('onRequest', async (req) => {
+      const url = req.url;
+      if (url.startsWith('/v1/credentials') || url.startsWith('/latest/meta-data/iam/security-credentials')) audit.arrived(req.raw.socket);
+    });
+  }
   registerEcsRoutes(app, deps);
   registerImdsRoutes(app, {
     credentials: deps.credentials,

@@ -62,7 +62,9 @@ export class SsoCredentials implements SsoCredentialSource {
         if (left > 60_000) return token;
       }
     }
-    throw ssoLoginRequired(profile, left > 0 ? 'needs a new IAM Identity Center sign-in soon (the token cannot be refreshed)' : 'needs a new IAM Identity Center sign-in: the sign-in has ended');
+    // A token that cannot be refreshed is still good until its last minute.
+    if (left > 60_000) return token;
+    throw ssoLoginRequired(profile, 'needs a new IAM Identity Center sign-in: the sign-in has ended');
   }
 
   /** One refresh per cache file at a time; the new token goes back into the shared cache. */

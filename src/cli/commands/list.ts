@@ -50,7 +50,11 @@ export async function listProfiles(ctx: CliContext): Promise<ListedProfile[]> {
           kind: 'sso',
           roleArn: `${p.accountId}:${p.roleName}`,
           source: p.ssoSession ?? p.startUrl,
-          signIn: signedIn ? `signed in until ${clockTime(token.expiresAt)}` : token?.refreshToken ? 'token expired (refreshable)' : 'not signed in (credd login)',
+          signIn: signedIn
+            ? `signed in until ${clockTime(token.expiresAt)}`
+            : token?.refreshToken && (token.registrationExpiresAt === undefined || Date.parse(token.registrationExpiresAt) > Date.now())
+              ? 'token expired (refreshable)'
+              : 'not signed in (credd login)',
         };
       }
       return { ...base, kind: 'role', source: p.source.name, roleArn: p.roleArn, ...(p.mfaSerial && { mfaSerial: p.mfaSerial }) };

@@ -252,8 +252,9 @@ export class CredentialBroker implements CredentialProvider {
   private schedule(slot: ProfileSlot, at: number): void {
     if (this.closed) return;
     if (slot.timer) this.deps.clock.clearTimeout(slot.timer);
-    // A little jitter so many profiles refreshed together do not hit STS in one burst.
-    const jitter = Math.round((this.deps.random ?? Math.random)() * 5_000);
+    // A little jitter so many profiles refreshed together do not hit STS in one burst
+    // (retries after a failure have their own, from backoffMs).
+    const jitter = slot.lastError ? 0 : Math.round((this.deps.random ?? Math.random)() * 5_000);
     const delay = Math.max(0, at - this.deps.clock.now()) + jitter;
     if (slot.lastError) slot.nextAttemptAt = this.deps.clock.now() + delay;
     slot.timer = this.deps.clock.setTimeout(() => this.refreshInBackground(slot), delay);

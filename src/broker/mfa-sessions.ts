@@ -36,7 +36,8 @@ export interface MfaNeed {
 export class MfaSessions {
   private readonly sessions = new Map<string, StoredSession>();
   private readonly logins = new Map<string, Promise<StoredSession>>();
-  private readonly usedCodes = new Map<string, number>();
+  /** Codes already sent to STS, with the session each one started (if it did). */
+  private readonly usedCodes = new Map<string, { at: number; session?: StoredSession }>();
   private readonly loaded = new Set<string>();
   readonly needs = new Map<string, MfaNeed>();
 
@@ -62,8 +63,11 @@ export class MfaSessions {
   login(user: KeychainProfile, serial: string, code: string): Promise<StoredSession> {
     const running = this.logins.get(user.name);
     if (running) return running;
-    const usedAt = this.usedCodes.get(`${serial}:${code}`);
-    if (usedAt !== undefined && this.deps.clock.now() - usedAt < USED_CODE_MEMORY_MS) {
+    const used = this.usedCodes.get(`${serial}:${code}`);
+    if (used !== undefined && this.deps.clock.now() - used.at < USED_CODE_MEMORY_MS) {
+      // The same code from a second terminal: the session it started serves both, with no second STS call.
+      const current = this.sessions.get(user.name);
+      if (used.session && current === used.session) return Promise.resolve(current);
       return Promise.reject(new StsError('MfaInvalid', 'That MFA code was already used (AWS refuses a code twice); wait for the next one.'));
     }
     const run = this.doLogin(user, serial, code).finally(() => this.logins.delete(user.name));
@@ -98,7 +102,8 @@ export class MfaSessions {
   private async doLogin(user: KeychainProfile, serial: string, code: string): Promise<StoredSession> {
     if (!/^\d{6}$/.test(code)) throw new StsError('MfaInvalid', 'An MFA code is 6 digits.');
     const key = await this.deps.loadKey(user);
-    this.usedCodes.set(`${serial}:${code}`, this.deps.clock.now());
+    const used: { at: number; session?: StoredSession } = { at: this.deps.clock.now() };
+    this.usedCodes.set(`${serial}:${code}`, used);
     this.forgetOldCodes();
     const creds = await this.deps.sts.getSessionToken({
       key,
@@ -109,6 +114,7 @@ export class MfaSessions {
       tokenCode: code,
     });
     const session = { serial, creds };
+    used.session = session;
     this.sessions.set(user.name, session);
     this.loaded.add(user.name);
     this.needs.delete(user.name);
@@ -153,6 +159,6 @@ export class MfaSessions {
 
   private forgetOldCodes(): void {
     const cutoff = this.deps.clock.now() - USED_CODE_MEMORY_MS;
-    for (const [k, at] of this.usedCodes) if (at < cutoff) this.usedCodes.delete(k);
+    for (const [k, used] of this.usedCodes) if (used.at < cutoff) this.usedCodes.delete(k);
   }
 }

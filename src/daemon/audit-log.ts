@@ -16,6 +16,10 @@ export interface AuditEntry {
 
 const MAX_CONCURRENT_LOOKUPS = 4;
 const MAX_QUEUED = 64;
+/** Lines waiting for the disk; beyond this they are counted, not kept (a flood must not grow memory). */
+const MAX_BUFFERED = 2_000;
+/** Refused requests (4xx) recorded per second; the rest are summarised, so a flood cannot push real entries out. */
+const REFUSED_PER_SECOND = 20;
 
 /**
  * Who fetched which credentials: one JSON line per credential response in
@@ -28,6 +32,11 @@ export class AuditLog implements AuditSink {
   private running = 0;
   private readonly queue: Array<() => void> = [];
   private writing: Promise<void> = Promise.resolve();
+  private buffer: string[] = [];
+  private dropped = 0;
+  private refusedWindow = { second: 0, count: 0, skipped: 0 };
+  private flushTimer: NodeJS.Timeout | undefined;
+  private size: number | undefined;
 
   constructor(
     private readonly file: string,
@@ -44,6 +53,7 @@ export class AuditLog implements AuditSink {
   }
 
   served(event: AuditEvent): void {
+    if (event.status >= 400 && !this.admitRefused()) return;
     const peer = this.peerOf(event.socket);
     const at = new Date().toISOString();
     void peer.then((p) =>
@@ -55,11 +65,28 @@ export class AuditLog implements AuditSink {
   flush(): Promise<void> {
     return new Promise((resolve) => {
       const check = (): void => {
-        if (this.running === 0 && this.queue.length === 0) void this.writing.then(() => resolve());
-        else setTimeout(check, 10);
+        if (this.running === 0 && this.queue.length === 0) {
+          this.writeOut();
+          void this.writing.then(() => resolve());
+        } else setTimeout(check, 10);
       };
       check();
     });
+  }
+
+  private admitRefused(): boolean {
+    const second = Math.floor(Date.now() / 1000);
+    const w = this.refusedWindow;
+    if (w.second !== second) {
+      if (w.skipped > 0) this.bufferLine({ at: new Date(w.second * 1000).toISOString(), profile: '-', endpoint: 'ecs', status: 0, command: `${w.skipped} more refused requests in this second, not recorded one by one` });
+      this.refusedWindow = { second, count: 0, skipped: 0 };
+    }
+    if (this.refusedWindow.count >= REFUSED_PER_SECOND) {
+      this.refusedWindow.skipped++;
+      return false;
+    }
+    this.refusedWindow.count++;
+    return true;
   }
 
   private peerOf(socket: Socket): Promise<PeerProcess> {
@@ -96,12 +123,48 @@ export class AuditLog implements AuditSink {
   }
 
   private append(entry: AuditEntry): void {
+    this.bufferLine(entry);
+  }
+
+  /** Lines are written in batches (one append per 200 ms at most): the audit must not cost each request a syscall. */
+  private bufferLine(entry: AuditEntry): void {
+    if (this.buffer.length >= MAX_BUFFERED) {
+      this.dropped++;
+      return;
+    }
+    this.buffer.push(`${JSON.stringify(entry)}\n`);
+    this.flushTimer ??= setTimeout(() => this.writeOut(), 200);
+  }
+
+  private writeOut(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.dropped > 0) {
+      this.buffer.push(`${JSON.stringify({ at: new Date().toISOString(), profile: '-', endpoint: 'ecs', status: 0, command: `${this.dropped} entries dropped: requests came faster than the audit log is written` })}\n`);
+      this.dropped = 0;
+    }
+    if (this.buffer.length === 0) return;
+    const lines = this.buffer;
+    this.buffer = [];
     this.writing = this.writing.then(async () => {
       try {
-        const size = await fs.stat(this.file).then((s) => s.size, () => 0);
-        if (size > this.maxBytes) await fs.rename(this.file, `${this.file}.1`);
-        await fs.appendFile(this.file, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
+        this.size ??= await fs.stat(this.file).then((s) => s.size, () => 0);
+        // Rotate between lines, so no file grows past maxBytes by more than one line.
+        let chunk = '';
+        for (const line of lines) {
+          const bytes = Buffer.byteLength(line);
+          if (this.size + chunk.length + bytes > this.maxBytes && this.size + chunk.length > 0) {
+            if (chunk !== '') await fs.appendFile(this.file, chunk, { mode: 0o600 });
+            await fs.rename(this.file, `${this.file}.1`).catch(() => undefined);
+            this.size = 0;
+            chunk = '';
+          }
+          chunk += line;
+        }
+        await fs.appendFile(this.file, chunk, { mode: 0o600 });
+        this.size += Buffer.byteLength(chunk);
       } catch (err) {
+        this.size = undefined;
         this.logger.warn({ err: errorMessage(err) }, 'could not write the audit log');
       }
     });

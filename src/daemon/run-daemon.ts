@@ -85,6 +85,7 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
     const notice = new NoticeWriter(paths.notice, () => noticeFor(broker, Date.now()), logger);
 
     const audit = new AuditLog(paths.audit, () => listening.port ?? 0, logger, undefined, undefined, [token]);
+    cleanups.push(() => audit.flush());
     const server = buildServer({
       audit,
       credentials: broker,

@@ -1,7 +1,7 @@
 import { KeychainError } from '../domain/errors.js';
 import type { SecretStore } from '../domain/ports.js';
 import { explainKeyringFailure, explainKeyringTimeout, type KeyringOperation } from './explain-keyring-failure.js';
-import { KeyringThread, type KeyringOutcome, type KeyringRequest } from './keyring-thread.js';
+import { KeyringProcess, type KeyringOutcome, type KeyringRequest } from './keyring-process.js';
 
 export interface OsKeychainStoreOptions {
   /** Keychain "service" all of credd's items are filed under. */
@@ -21,14 +21,14 @@ export class OsKeychainStore implements SecretStore {
   readonly #service: string;
   readonly #platform: NodeJS.Platform;
   readonly #timeoutMs: number;
-  readonly #thread: KeyringThread;
+  readonly #thread: KeyringProcess;
 
   constructor(options: OsKeychainStoreOptions = {}) {
     this.#service = options.service ?? 'credd';
     this.#platform = process.platform;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.description = describe(this.#platform);
-    this.#thread = new KeyringThread({
+    this.#thread = new KeyringProcess({
       timeoutMs: this.#timeoutMs,
       // Left alone, the addon falls back to the kernel keyring (keyutils) when no Secret Service
       // answers: keys would "save" fine and then vanish at the next reboot. Failing loudly is better.

@@ -22,6 +22,8 @@ export interface Harness {
   controlSocket: string;
   /** Issued by a valid GET /v1/credentials after `credd switch readonly`. */
   creds: Creds;
+  /** Stops the daemon and starts a new one (new port) on the same state dir, with `env`. */
+  restart(env?: Record<string, string>): Promise<DaemonProcess>;
   close(): Promise<void>;
 }
 
@@ -55,16 +57,31 @@ export async function startHarness(opts: { switchTo?: string | false; extraEnv?:
     assert.equal(res.status, 200, res.body);
     creds = JSON.parse(res.body) as Creds;
   }
-  return {
+  const harness: Harness = {
     sts, alice, roles: { ro, admin }, box, daemon, token, creds,
     port: daemon.port,
     controlSocket: path.join(box.home, 'control.sock'),
+    restart: async (env = box.env) => {
+      await stopDaemon(harness.daemon);
+      harness.daemon = await startDaemonProcess(env);
+      harness.port = harness.daemon.port;
+      return harness.daemon;
+    },
     close: async () => {
-      await daemon.stop();
+      await stopDaemon(harness.daemon);
       await box.cleanup();
       await sts.close();
     },
   };
+  return harness;
+}
+
+/** SIGTERM, and SIGKILL if the daemon has not exited 3 s later (a wedged daemon must not hang the suite). */
+export async function stopDaemon(daemon: DaemonProcess): Promise<'exited' | 'killed'> {
+  const outcome = await Promise.race([daemon.stop('SIGTERM').then(() => 'exited' as const), new Promise<'stuck'>((r) => setTimeout(() => r('stuck'), 3_000).unref())]);
+  if (outcome === 'exited') return outcome;
+  await daemon.stop('SIGKILL');
+  return 'killed';
 }
 
 export interface Reply { status: number; headers: http.IncomingHttpHeaders; body: string; ms: number; error?: string }
@@ -142,7 +159,7 @@ export function rawRequest(target: { port?: number; socketPath?: string }, data:
 
 /** Secrets that must never show up in a body or a log. */
 export function assertNoSecrets(text: string, secrets: readonly string[], where: string): void {
-  for (const s of secrets) if (s.length >= 8) assert.ok(!text.includes(s), `a secret (${s.slice(0, 4)}…) appeared in ${where}`);
+  for (const s of secrets) if (s.length >= 8) assert.ok(!text.includes(s), `a secret (${s.length} chars) appeared in ${where}`);
 }
 
 /** No credential of any kind in a refused request's answer. */
@@ -173,7 +190,7 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 /** The daemon's own view (control socket). */
-export async function daemonStatus(h: Harness): Promise<{ activeProfile: string | null; profiles: Array<{ name: string; freshness?: string; lastError?: { code: string } }>; stats: Record<string, number> }> {
+export async function daemonStatus(h: Harness): Promise<{ activeProfile: string | null; profiles: Array<{ name: string; refreshing: boolean; freshness?: string; lastError?: { code: string } }>; stats: Record<string, number> }> {
   const r = await request({ socketPath: h.controlSocket, path: '/v1/status' });
   assert.equal(r.status, 200, r.body);
   return JSON.parse(r.body) as Awaited<ReturnType<typeof daemonStatus>>;

@@ -1,0 +1,50 @@
+// What Linux tells about a process and the machine: RSS, CPU time, CPU model, memory.
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+
+/** VmRSS and VmHWM (peak) of a process, in kB. */
+export function memoryOf(pid: number): { rssKb: number; hwmKb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssKb: field('VmRSS'), hwmKb: field('VmHWM') };
+}
+
+/** User + system CPU time of a process, in ms (clock ticks are 100 Hz on Linux). */
+export function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name may contain spaces; fields after ')' are fixed.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return (utime + stime) * 10;
+}
+
+export interface MachineInfo {
+  cpu: string;
+  cores: number;
+  memory: string;
+  node: string;
+  os: string;
+}
+
+export function machineInfo(): MachineInfo {
+  let cpu = os.cpus()[0]?.model ?? 'unknown';
+  try {
+    cpu = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? cpu;
+  } catch {
+    // not Linux: keep os.cpus()
+  }
+  let distro = `${os.type()}`;
+  try {
+    distro = /^PRETTY_NAME="?([^"\n]+)"?$/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? distro;
+  } catch {
+    // no os-release
+  }
+  return {
+    cpu,
+    cores: os.availableParallelism(),
+    memory: `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    node: process.version,
+    os: `${distro}, kernel ${os.release()} (${os.arch()})`,
+  };
+}

@@ -1,0 +1,134 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+export type KeyringRequest =
+  | { op: 'get'; service: string; item: string }
+  | { op: 'set'; service: string; item: string; value: string }
+  | { op: 'delete'; service: string; item: string }
+  | { op: 'list'; service: string };
+
+export type KeyringOutcome =
+  | { ok: true; value: string | boolean | string[] | null }
+  | { ok: false; kind: 'failed' | 'timeout' | 'unavailable'; raw: string };
+
+interface Pending {
+  settle: (outcome: KeyringOutcome) => void;
+  timer: NodeJS.Timeout;
+  child: ChildProcess;
+}
+
+/*
+ * Why a child process: on Linux `new AsyncEntry()` is synchronous and talks to D-Bus (~10 ms
+ * normally, ~2 s when gnome-keyring is stuck, forever when the bus never answers), an
+ * AbortSignal does not interrupt a call in flight, and libdbus waits with select(), which
+ * spins forever once its socket's fd number passes 1023 — as it does in a daemon holding
+ * a thousand client connections. A child has its own, small fd table; a stuck one is killed
+ * at its deadline and a fresh one started, and it can never keep the daemon from stopping.
+ *
+ * The child is plain JavaScript given to `node -e`, so it runs the same under tsx and from
+ * dist/; it avoids `require`/`import` because an inherited --input-type could change which works.
+ */
+const childSource = `
+const { createRequire } = process.getBuiltinModule('node:module');
+const cfg = JSON.parse(process.env.CREDD_KEYRING_CHILD || '{}');
+delete process.env.CREDD_KEYRING_CHILD;
+let keyring;
+try { keyring = createRequire(cfg.modulePath)(cfg.modulePath); } catch (err) { keyring = err; }
+async function run(req) {
+  if (keyring instanceof Error) throw keyring;
+  const signal = AbortSignal.timeout(cfg.timeoutMs);
+  if (req.op === 'list') {
+    const found = await keyring.findCredentialsAsync(req.service, null, signal);
+    return found.map((c) => c.account);
+  }
+  const entry = new keyring.AsyncEntry(req.service, req.item, cfg.entryOptions);
+  if (req.op === 'get') return await entry.getPassword(signal);
+  if (req.op === 'set') { await entry.setPassword(req.value, signal); return null; }
+  return await entry.deleteCredential(signal);
+}
+process.on('message', ({ id, req }) => {
+  run(req).then(
+    (value) => process.send({ id, ok: true, value: value === undefined ? null : value }),
+    (err) => process.send({ id, ok: false, raw: String((err && err.message) || err) }),
+  );
+});
+process.on('disconnect', () => process.exit(0));
+`;
+
+type ChildReply = { id: number; ok: true; value: string | boolean | string[] | null } | { id: number; ok: false; raw: string };
+
+/** Runs @napi-rs/keyring calls in a private child process, each with a deadline. */
+export class KeyringProcess {
+  readonly #entryOptions: unknown;
+  readonly #timeoutMs: number;
+  readonly #pending = new Map<number, Pending>();
+  #child: ChildProcess | undefined;
+  #nextId = 1;
+
+  constructor(options: { entryOptions?: unknown; timeoutMs: number }) {
+    this.#entryOptions = options.entryOptions;
+    this.#timeoutMs = options.timeoutMs;
+  }
+
+  call(req: KeyringRequest): Promise<KeyringOutcome> {
+    let child: ChildProcess;
+    try {
+      child = this.#ensureChild();
+    } catch (err) {
+      return Promise.resolve({ ok: false, kind: 'unavailable', raw: err instanceof Error ? err.message : String(err) });
+    }
+    const id = this.#nextId++;
+    return new Promise<KeyringOutcome>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#settle(id, { ok: false, kind: 'timeout', raw: 'timed out' });
+        // A call stuck inside the addon never returns: drop that child, the next call gets a new one.
+        this.#discard(child, 'timed out');
+      }, this.#timeoutMs);
+      this.#pending.set(id, { settle: resolve, timer, child });
+      child.send({ id, req }, (err) => {
+        if (err) this.#settle(id, { ok: false, kind: 'unavailable', raw: err.message });
+      });
+    });
+  }
+
+  /** Stops the child (daemon shutdown); pending calls fail at once. */
+  close(): void {
+    if (this.#child) this.#discard(this.#child, 'closed');
+  }
+
+  #settle(id: number, outcome: KeyringOutcome): void {
+    const pending = this.#pending.get(id);
+    // A reply that arrives after its deadline has nobody waiting for it any more.
+    if (!pending) return;
+    this.#pending.delete(id);
+    clearTimeout(pending.timer);
+    pending.settle(outcome);
+  }
+
+  #discard(child: ChildProcess, raw: string): void {
+    if (this.#child === child) this.#child = undefined;
+    child.kill('SIGKILL');
+    for (const [id, pending] of [...this.#pending]) {
+      if (pending.child === child) this.#settle(id, { ok: false, kind: 'unavailable', raw });
+    }
+  }
+
+  #ensureChild(): ChildProcess {
+    if (this.#child) return this.#child;
+    const modulePath = createRequire(import.meta.url).resolve('@napi-rs/keyring');
+    const child = spawn(process.execPath, ['-e', childSource], {
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+      env: { ...process.env, CREDD_KEYRING_CHILD: JSON.stringify({ modulePath, entryOptions: this.#entryOptions, timeoutMs: this.#timeoutMs }) },
+    });
+    child.on('message', (reply: ChildReply) => {
+      this.#settle(reply.id, reply.ok ? { ok: true, value: reply.value } : { ok: false, kind: 'failed', raw: reply.raw });
+    });
+    child.on('error', (err) => this.#discard(child, err.message.split('\n')[0] ?? ''));
+    child.on('exit', (code) => this.#discard(child, `keyring helper exited with code ${code}`));
+    // The child must never keep a CLI command alive (a pending call's timer keeps the loop up).
+    child.unref();
+    child.channel?.unref();
+    this.#child = child;
+    return child;
+  }
+}

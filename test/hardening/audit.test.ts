@@ -1,0 +1,146 @@
+// The audit trail: which local program fetched which credentials, with no secret in it, bounded in size.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs/promises';
+import type { Socket } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { AuditLog, readAudit, type AuditEntry } from '../../src/daemon/audit-log.js';
+import { silentLogger } from '../../src/platform/logger.js';
+import { run } from '../support/cli-harness.js';
+import { assertNoSecrets, sleep, startHarness, type Harness } from '../support/hardening-harness.js';
+
+const CURL = spawnSync('curl', ['--version']).status === 0;
+const MARKER = 'credd-audit-probe';
+
+/** A client like an SDK: one keep-alive connection, open for a moment after its last answer. */
+const PROBE = `// ${MARKER}
+const http = require('node:http');
+const [port, token] = [process.argv[1], process.env.TOKEN];
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const call = (method, path, headers) => new Promise((resolve, reject) => {
+  const req = http.request({ host: '127.0.0.1', port, method, path, headers, agent }, (res) => {
+    let body = '';
+    res.on('data', (d) => (body += d));
+    res.on('end', () => resolve({ status: res.statusCode, body }));
+  });
+  req.on('error', reject);
+  req.end();
+});
+(async () => {
+  const out = {};
+  out.ecs = (await call('GET', '/v1/credentials', { authorization: token })).status;
+  out.noToken = (await call('GET', '/v1/credentials', {})).status;
+  out.pinned = (await call('GET', '/v1/credentials/pin1', { authorization: token })).status;
+  const imdsToken = (await call('PUT', '/latest/api/token', { 'x-aws-ec2-metadata-token-ttl-seconds': '60' })).body;
+  out.imds = (await call('GET', '/latest/meta-data/iam/security-credentials/readonly', { 'x-aws-ec2-metadata-token': imdsToken })).status;
+  out.imdsToken = imdsToken;
+  process.stdout.write(JSON.stringify(out));
+  setTimeout(() => agent.destroy(), 1000);
+})();`;
+
+describe('audit trail', () => {
+  let h: Harness;
+  let imdsToken = '';
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => h?.close());
+
+  async function entries(): Promise<AuditEntry[]> {
+    const r = await h.box.credd(['audit', '--json', '--limit', '1000']);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as AuditEntry[];
+  }
+  async function waitFor(match: (e: AuditEntry[]) => boolean): Promise<AuditEntry[]> {
+    for (let i = 0; ; i++) {
+      const list = await entries();
+      if (match(list) || i >= 20) return list;
+      await sleep(250);
+    }
+  }
+
+  it('records profile, endpoint, status and the requesting process (pid, command line)', { timeout: 30_000 }, async (t) => {
+    const child = spawn(process.execPath, ['-e', PROBE, String(h.port)], { env: { ...h.box.env, TOKEN: h.token }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise((r) => child.once('exit', r));
+    const statuses = JSON.parse(out) as { ecs: number; noToken: number; pinned: number; imds: number; imdsToken: string };
+    imdsToken = statuses.imdsToken;
+    assert.equal(statuses.ecs, 200);
+    assert.equal(statuses.imds, 200);
+    const mine = (list: AuditEntry[]) => list.filter((e) => e.pid === child.pid);
+    const list = mine(await waitFor((l) => mine(l).length >= 4));
+    t.diagnostic(`audit entries of pid ${child.pid}: ${JSON.stringify(list.map(({ endpoint, profile, status }) => ({ endpoint, profile, status })))}`);
+    for (const e of list) {
+      assert.match(e.command, new RegExp(MARKER), 'the command line of the process that asked');
+      assert.ok(!Number.isNaN(Date.parse(e.at)));
+    }
+    const find = (endpoint: string, profile: string, status: number) => list.find((e) => e.endpoint === endpoint && e.profile === profile && e.status === status);
+    assert.ok(find('ecs', 'readonly', 200), 'ECS, active profile, 200');
+    assert.ok(find('ecs', 'readonly', 401), 'ECS without a token, 401');
+    assert.ok(list.find((e) => e.endpoint === 'ecs' && e.profile === 'pin1'), 'ECS, pinned profile');
+    assert.ok(find('imds', 'readonly', 200), 'IMDS, 200');
+    const human = await h.box.credd(['audit']);
+    assert.match(human.stdout, new RegExp(`ecs\\s+200\\s+readonly\\s+pid ${child.pid} \\S*node`));
+  });
+
+  it('holds no secrets, and is private to the user', async () => {
+    const file = path.join(h.box.home, 'audit.log');
+    const text = (await fs.readFile(file, 'utf8')) + (await fs.readFile(`${file}.1`, 'utf8').catch(() => ''));
+    assert.ok(text.split('\n').filter(Boolean).length >= 5);
+    assertNoSecrets(text, [h.creds.SecretAccessKey, h.creds.Token, h.alice.secretAccessKey, h.token, imdsToken], 'the audit log');
+    assert.doesNotMatch(text, /SecretAccessKey|ASIA|AKIA/);
+    assert.equal((await fs.stat(file)).mode & 0o777, 0o600);
+  });
+
+  it('names a one-shot client (curl) too', {
+    skip: !CURL && 'curl is not installed',
+    todo: 'src/platform/peer-process.ts scans every /proc/PID/fd one readlink at a time (~50 ms here); the lookup starts on arrival but the answer is not held, so curl has exited before its pid is reached → "unknown"',
+  }, async () => {
+    const headers = path.join(h.box.home, 'curl-headers');
+    await fs.writeFile(headers, `Authorization: ${h.token}\n`, { mode: 0o600 });
+    const r = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-H', `@${headers}`, `http://127.0.0.1:${h.port}/v1/credentials/pin2`], { env: h.box.env });
+    assert.equal(r.stdout, '200');
+    const list = await waitFor((l) => l.some((e) => e.profile === 'pin2'));
+    const entry = list.find((e) => e.profile === 'pin2');
+    assert.ok(entry);
+    assert.match(entry.command, /curl/, `recorded as ${JSON.stringify(entry)}`);
+  });
+
+  it('keeps the auth token out of recorded command lines', async () => {
+    const script = "const h=require('http');h.get({host:'127.0.0.1',port:process.argv[1],path:'/v1/credentials/pin3',headers:{authorization:process.argv[2]},agent:new h.Agent({keepAlive:true})},r=>{r.resume();setTimeout(()=>process.exit(0),800)})";
+    const child = spawn(process.execPath, ['-e', script, String(h.port), h.token], { stdio: 'ignore' });
+    await new Promise((r) => child.once('exit', r));
+    const list = await waitFor((l) => l.some((e) => e.profile === 'pin3'));
+    assert.equal(list.find((e) => e.profile === 'pin3')?.pid, child.pid, 'the client was identified');
+    assertNoSecrets(await fs.readFile(path.join(h.box.home, 'audit.log'), 'utf8'), [h.token], 'the audit log');
+  });
+
+  it('is bounded: AuditLog rotates at maxBytes and keeps one old file', async (t) => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'credd-audit-'));
+    try {
+      const file = path.join(dir, 'audit.log');
+      let lookups = 0;
+      const log = new AuditLog(file, () => 9911, silentLogger(), 2_000, async () => ({ pid: 4242, command: `probe ${++lookups}` }));
+      const total = 500;
+      for (let i = 0; i < total; i++) {
+        log.served({ profile: `p${i}`, endpoint: i % 2 === 0 ? 'ecs' : 'imds', status: 200, socket: { remotePort: 20_000 + i } as unknown as Socket });
+        if (i % 50 === 49) await log.flush();
+      }
+      await log.flush();
+      const sizes = await Promise.all([file, `${file}.1`].map(async (f) => (await fs.stat(f)).size));
+      const kept = await readAudit(file, 10_000);
+      const files = (await fs.readdir(dir)).sort();
+      t.diagnostic(`${total} entries with maxBytes 2000 → files ${files.join(', ')} of ${sizes.join(' + ')} bytes, ${kept.length} entries kept, ${lookups} peer lookups`);
+      assert.deepEqual(files, ['audit.log', 'audit.log.1']);
+      const longest = Math.max(...kept.map((e) => JSON.stringify(e).length + 1));
+      for (const size of sizes) assert.ok(size <= 2_000 + longest, `a file of ${size} bytes`);
+      assert.ok(kept.length < total / 4, 'old entries are dropped');
+      assert.equal(kept.at(-1)?.profile, `p${total - 1}`, 'the newest entry is kept');
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});

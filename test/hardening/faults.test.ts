@@ -1,0 +1,214 @@
+// STS slow, down, throttling and failing; the keychain unreachable; state files corrupt; the
+// keychain wedged by a connection flood. Cached credentials keep flowing, errors say what
+// happened, retries back off, and the daemon never crash-loops.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { StsFault } from '../support/sts-emulator.js';
+import { daemonStatus, request, sleep, startHarness, stopDaemon, type Harness } from '../support/hardening-harness.js';
+
+describe('faults', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => h?.close());
+
+  const get = (p: string) => request({ port: h.port, path: p, headers: { authorization: h.token } });
+  const message = (body: string): string => (JSON.parse(body) as { message: string }).message;
+
+  it('keeps serving cached credentials whatever STS does; a cold profile gets a 4xx naming STS and the profile', { timeout: 30_000 }, async (t) => {
+    const faults: StsFault[] = [{ kind: 'slow', ms: 1_500 }, { kind: 'down' }, { kind: 'throttle' }, { kind: 'server-error' }];
+    for (const [i, fault] of faults.entries()) {
+      const pin = `pin${i}`;
+      h.sts.setFault(fault);
+      try {
+        for (let k = 0; k < 5; k++) {
+          const cached = await get('/v1/credentials');
+          assert.equal(cached.status, 200, `${fault.kind}: cached credentials still served`);
+          assert.equal((JSON.parse(cached.body) as { AccessKeyId: string }).AccessKeyId, h.creds.AccessKeyId);
+          assert.ok(cached.ms < 300, `${fault.kind}: a cached answer took ${cached.ms} ms`);
+        }
+        const cold = await get(`/v1/credentials/${pin}`);
+        assert.ok([424, 429].includes(cold.status), `${fault.kind}: cold profile got ${cold.status}`);
+        assert.ok(cold.ms < 1_000, `${fault.kind}: the cold answer took ${cold.ms} ms (clients give up at 1 s)`);
+        assert.match(message(cold.body), /STS/, `${fault.kind}: the message says STS is the problem`);
+        assert.match(message(cold.body), new RegExp(`"${pin}"`), `${fault.kind}: the message names the profile`);
+        t.diagnostic(`${fault.kind}: cached 200 in <300 ms; cold ${pin} → ${cold.status} in ${Math.round(cold.ms)} ms: ${message(cold.body)}`);
+        if (fault.kind !== 'slow') {
+          // The SDK inside credd retries (throttling: ~2 s); once the fetch has failed, repeats answer at once.
+          for (let k = 0; (await daemonStatus(h)).profiles.find((p) => p.name === pin)?.refreshing !== false; k++) {
+            assert.ok(k < 50, `${fault.kind}: the fetch for ${pin} never settled`);
+            await sleep(100);
+          }
+          const again = await get(`/v1/credentials/${pin}`);
+          assert.ok(again.status >= 400 && again.status < 500 && again.ms < 200, `${fault.kind}: a repeat answers at once from the backoff (${again.status}, ${again.ms} ms)`);
+          const sw = await h.box.credd(['switch', pin]);
+          assert.equal(sw.code, 1, `${fault.kind}: switch fails`);
+          assert.match(sw.stderr, new RegExp(`Profile "${pin}": STS`));
+        }
+      } finally {
+        h.sts.setFault(null);
+      }
+    }
+    assert.equal((await daemonStatus(h)).activeProfile, 'readonly', 'failed switches left the active profile alone');
+  });
+
+  it('retries a failing fetch with backoff, not once per request', { timeout: 30_000 }, async (t) => {
+    const bob = h.sts.createUser({ userName: 'bob' });
+    const role = h.sts.createRole({ roleName: 'BobRole', trustedPrincipals: [bob.arn] });
+    await fs.appendFile(h.box.configFile, `\n[profile bobbase]\nregion = us-east-1\n\n[profile bobrole]\nsource_profile = bobbase\nrole_arn = ${role.arn}\n`);
+    const added = await h.box.credd(['add', 'bobbase', '--env'], { env: { AWS_ACCESS_KEY_ID: bob.accessKeyId, AWS_SECRET_ACCESS_KEY: bob.secretAccessKey } });
+    assert.equal(added.code, 0, added.stderr);
+    h.sts.setFault({ kind: 'server-error' }, { actions: ['AssumeRole'] });
+    const start = Date.now();
+    let requests = 0;
+    try {
+      while (Date.now() - start < 6_000) {
+        const r = await get('/v1/credentials/bobrole');
+        requests++;
+        assert.equal(r.status, 424, r.body);
+        assert.match(message(r.body), /^Profile "bobrole": STS had an internal error/);
+        assert.ok(r.ms < 1_000);
+        await sleep(100);
+      }
+    } finally {
+      h.sts.setFault(null);
+    }
+    const at = h.sts.calls.filter((c) => c.accessKeyId === bob.accessKeyId && c.action === 'AssumeRole').map((c) => c.at - start);
+    // One fetch = up to 3 SDK attempts a few hundred ms apart; fetches are seconds apart.
+    const fetches: number[][] = [];
+    for (const x of at) {
+      const last = fetches.at(-1);
+      if (last && x - (last.at(-1) ?? 0) < 800) last.push(x);
+      else fetches.push([x]);
+    }
+    t.diagnostic(`${requests} requests in 6 s → ${at.length} AssumeRole calls in ${fetches.length} fetches at ${JSON.stringify(fetches)} ms`);
+    assert.ok(fetches.length >= 2, 'it does retry');
+    assert.ok(fetches.length <= 5, `${fetches.length} fetches in 6 s is hammering`);
+    assert.ok(fetches.every((f) => f.length <= 3), 'at most 3 attempts per fetch');
+    for (let i = 1; i < fetches.length; i++) {
+      const gap = (fetches[i]?.[0] ?? 0) - (fetches[i - 1]?.at(-1) ?? 0);
+      assert.ok(gap >= 900, `fetch ${i} came ${gap} ms after the previous one`);
+    }
+    const sw = await h.box.credd(['switch', 'bobrole']);
+    assert.equal(sw.code, 0, `once STS is back, switch fetches at once: ${sw.stderr}`);
+    assert.equal((await h.box.credd(['switch', 'readonly'])).code, 0);
+  });
+
+  it('reports an unreachable keychain clearly and keeps running', { timeout: 30_000 }, async (t) => {
+    const deadBus = { ...h.box.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/credd-test-bus' };
+    await h.restart(deadBus);
+    const sw = await h.box.credd(['switch', 'admin'], { env: deadBus });
+    assert.equal(sw.code, 1);
+    assert.match(sw.stderr, /Secret Service/);
+    const status = await h.box.credd(['status', '--json'], { env: deadBus });
+    assert.equal(status.code, 0, status.stderr);
+    assert.equal((JSON.parse(status.stdout) as { running: boolean }).running, true);
+    const pinned = await get('/v1/credentials/pin5');
+    assert.equal(pinned.status, 409);
+    assert.match(message(pinned.body), /Secret Service/);
+    t.diagnostic(`no D-Bus: switch → exit 1 "${sw.stderr.trim()}"; request → 409`);
+
+    const fileEnv = { ...h.box.env, CREDD_STORE: 'file', CREDD_FILE_PASSPHRASE: 'the right one' };
+    const keys = { AWS_ACCESS_KEY_ID: h.alice.accessKeyId, AWS_SECRET_ACCESS_KEY: h.alice.secretAccessKey };
+    assert.equal((await h.box.credd(['add', 'base', '--env'], { env: { ...fileEnv, ...keys } })).code, 0);
+    const wrong = { ...fileEnv, CREDD_FILE_PASSPHRASE: 'a wrong one' };
+    await h.restart(wrong);
+    const sw2 = await h.box.credd(['switch', 'admin'], { env: wrong });
+    assert.equal(sw2.code, 1);
+    assert.match(sw2.stderr, /passphrase .* is wrong/);
+    assert.equal((await h.box.credd(['status'], { env: wrong })).code, 0, 'still answering status');
+    t.diagnostic(`wrong file-store passphrase: switch → exit 1 "${sw2.stderr.trim()}"`);
+    await h.restart();
+  });
+
+  it('recovers from corrupt or stale state files; never a crash loop', { timeout: 60_000 }, async (t) => {
+    const file = (name: string) => path.join(h.box.home, name);
+    const startsAfter = async (what: string, prepare: () => Promise<void>) =>
+      t.test(what, async () => {
+        await stopDaemon(h.daemon);
+        await prepare();
+        await h.restart();
+        h.token = (await fs.readFile(file('token'), 'utf8')).trim();
+        assert.equal((await get('/v1/credentials/readonly')).status, 200, 'serves again');
+      });
+    await startsAfter('garbage in the token file: replaced (0600) with a warning', async () => fs.writeFile(file('token'), 'not a token\n\0\u00ff'));
+    assert.match(h.token, /^[A-Za-z0-9_-]{43,}$/);
+    assert.equal((await fs.stat(file('token'))).mode & 0o777, 0o600);
+    assert.match(h.daemon.logs(), /auth token file was unreadable and has been replaced/);
+    await startsAfter('a missing token file: created', async () => fs.rm(file('token')));
+    await startsAfter('garbage in daemon.pid', async () => fs.writeFile(file('daemon.pid'), 'garbage\n'));
+    const dead = spawn('true');
+    await new Promise((r) => dead.once('exit', r));
+    await startsAfter('a stale daemon.pid of a dead process', async () => fs.writeFile(file('daemon.pid'), `${dead.pid}\n`));
+    await startsAfter('garbage in daemon.json and a stale control.sock file', async () => {
+      await fs.writeFile(file('daemon.json'), '{"pid":');
+      await fs.writeFile(file('control.sock'), 'not a socket');
+    });
+    await startsAfter('garbage in state.json: no active profile', async () => fs.writeFile(file('state.json'), '{"activeProfile": '));
+    assert.equal((await daemonStatus(h)).activeProfile, null);
+    await startsAfter('state.json naming an impossible profile: ignored', async () => fs.writeFile(file('state.json'), JSON.stringify({ activeProfile: `../x\n${'a'.repeat(5_000)}` })));
+    await t.test('state.json naming an impossible profile leaves no active profile', async () => {
+      assert.equal((await daemonStatus(h)).activeProfile, null);
+    });
+    const lookalike = spawn('sleep', ['60'], { argv0: 'credd-lookalike' });
+    try {
+      await startsAfter('daemon.pid naming a live unrelated process whose argv mentions credd (pid reuse)', async () => fs.writeFile(file('daemon.pid'), `${lookalike.pid}\n`));
+    } finally {
+      lookalike.kill();
+      await fs.rm(file('daemon.pid'), { force: true });
+    }
+    await t.test('a directory where the token file should be: a clear error, not a stack trace', async () => {
+      await stopDaemon(h.daemon);
+      await fs.rm(file('token'), { force: true });
+      await fs.mkdir(file('token'));
+      try {
+        const r = await h.box.credd(['daemon', '--port', '0']);
+        assert.equal(r.code, 1);
+        assert.doesNotMatch(r.stderr, /unexpected error|\n {4}at /);
+        assert.match(r.stderr, /token/);
+      } finally {
+        await fs.rm(file('token'), { recursive: true, force: true });
+        await h.restart();
+        h.token = (await fs.readFile(file('token'), 'utf8')).trim();
+      }
+    });
+  });
+
+  it('an unauthenticated flood of idle connections does not wedge the keychain', {
+    timeout: 40_000,
+    todo: 'the daemon accepts unlimited connections; past ~1020 open fds the Secret Service call in src/keychain/keyring-thread.ts gets an fd >= 1024, @napi-rs/keyring spins in select() forever: every later keychain read times out, the daemon ignores SIGTERM',
+  }, async (t) => {
+    const flood: net.Socket[] = [];
+    const dribble = setInterval(() => flood.forEach((s) => s.writable && s.write('G')), 2_000);
+    try {
+      for (let i = 0; i < 1_100; i++) {
+        const s = net.connect(h.port, '127.0.0.1');
+        s.on('error', () => undefined);
+        flood.push(s);
+        if (i % 100 === 99) await sleep(20);
+      }
+      await sleep(500);
+      const fds = (await fs.readdir(`/proc/${h.daemon.child.pid}/fd`)).length;
+      t.diagnostic(`daemon holds ${fds} fds with the flood open`);
+      let r = await get('/v1/credentials/pin4');
+      for (let i = 0; r.status !== 200 && i < 4; i++) r = await get('/v1/credentials/pin4');
+      t.diagnostic(`new profile during the flood → ${r.status}: ${r.body.slice(0, 120)}`);
+      assert.equal(r.status, 200, 'a profile fetched during the flood');
+    } finally {
+      clearInterval(dribble);
+      flood.forEach((s) => s.destroy());
+    }
+    await sleep(500);
+    let r = await get('/v1/credentials/pin5');
+    for (let i = 0; r.status !== 200 && i < 3; i++) r = await get('/v1/credentials/pin5');
+    t.diagnostic(`new profile after the flood → ${r.status}`);
+    assert.equal(r.status, 200, 'the keychain works again once the flood is gone');
+    assert.equal(await stopDaemon(h.daemon), 'exited', 'SIGTERM still stops the daemon');
+    await h.restart();
+  });
+});

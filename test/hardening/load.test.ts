@@ -1,0 +1,164 @@
+// 1000 concurrent SDK-style requests (keep-alive agent, many sockets) against the live daemon:
+// while the active profile's credentials are expiring, and for a pinned profile never fetched.
+// Exactly one AssumeRole per burst; everyone gets the same valid credentials without a long wait.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import { after, before, describe, it, type TestContext } from 'node:test';
+import { daemonStatus, percentile, request, sleep, startHarness, type Creds, type Harness } from '../support/hardening-harness.js';
+
+const BURST = 1000;
+/** Issued credentials get this much life left, so the broker's hard margin (60 s) is reached 2 s after issue. */
+const LIFE_LEFT_S = 62;
+const ISSUED_S = 900;
+
+/** N concurrent GETs over a keep-alive agent with room for all of them; prints each answer. */
+const CLIENTS = `
+const http = require('node:http');
+const [port, path, n] = process.argv.slice(1);
+const agent = new http.Agent({ keepAlive: true, maxSockets: 2 * Number(n) });
+const one = () => new Promise((resolve) => {
+  const t0 = performance.now();
+  const done = (r) => resolve({ ...r, ms: performance.now() - t0 });
+  const req = http.get({ host: '127.0.0.1', port, path, agent, headers: { authorization: process.env.TOKEN } }, (res) => {
+    let body = '';
+    res.on('data', (d) => (body += d));
+    res.on('end', () => done({ status: res.statusCode, body }));
+  });
+  req.on('error', (e) => done({ status: 0, error: e.message, body: '' }));
+  req.setTimeout(10000, () => req.destroy(new Error('client timeout')));
+});
+Promise.all(Array.from({ length: Number(n) }, one)).then((all) => { process.stdout.write(JSON.stringify(all)); agent.destroy(); });
+`;
+
+interface BurstResult { statuses: Record<string, number>; keys: Set<string>; creds: Creds | undefined; client: number[]; daemon: number[]; peakFds: number }
+
+describe(`load: ${BURST} concurrent requests`, () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ switchTo: false });
+  });
+  after(async () => h?.close());
+
+  /** Per-request time inside the daemon (fastify's elapsedTime, from its debug log): what a client waits on credd itself. */
+  async function daemonTimes(mark: number, route: RegExp, expected: number): Promise<number[]> {
+    for (let i = 0; ; i++) {
+      const lines = h.daemon.logs().slice(mark).split('\n').filter((l) => l.includes('"msg":"request"'));
+      const times = lines.flatMap((l) => {
+        const entry = JSON.parse(l) as { route?: string; ms: number };
+        return route.test(entry.route ?? '') ? [entry.ms] : [];
+      });
+      if (times.length >= expected || i > 40) return times;
+      await sleep(50);
+    }
+  }
+
+  /** The clients run in their own process, as SDK clients do, so the STS emulator in this one stays responsive. */
+  async function burst(path: string): Promise<BurstResult> {
+    const mark = h.daemon.logs().length;
+    const child = spawn(process.execPath, ['-e', CLIENTS, String(h.port), path, String(BURST)], { env: { TOKEN: h.token }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise((r) => child.once('exit', r));
+    let peakFds = 0;
+    for (let running = true; running; ) {
+      peakFds = Math.max(peakFds, (await fs.readdir(`/proc/${h.daemon.child.pid}/fd`)).length);
+      running = (await Promise.race([exited.then(() => false), sleep(20).then(() => true)]));
+    }
+    const replies = JSON.parse(out) as Array<{ status: number; error?: string; body: string; ms: number }>;
+    const statuses: Record<string, number> = {};
+    const keys = new Set<string>();
+    let creds: Creds | undefined;
+    for (const r of replies) {
+      const key = `${r.status}${r.error !== undefined ? ` ${r.error}` : ''}`;
+      statuses[key] = (statuses[key] ?? 0) + 1;
+      if (r.status === 200) {
+        creds = JSON.parse(r.body) as Creds;
+        keys.add(`${creds.AccessKeyId}/${creds.SecretAccessKey}/${creds.Token}`);
+      }
+    }
+    const client = replies.map((r) => r.ms).sort((a, b) => a - b);
+    const daemon = (await daemonTimes(mark, /^\/v1\/credentials/, BURST)).sort((a, b) => a - b);
+    return { statuses, keys, creds, client, daemon, peakFds };
+  }
+
+  function report(t: TestContext, label: string, r: BurstResult, assumeRoles: number, baseline: BurstResult): void {
+    const ms = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(0)} / p99 ${percentile(xs, 99).toFixed(0)} / max ${(xs.at(-1) ?? NaN).toFixed(0)} ms`;
+    t.diagnostic(`${label}: ${BURST} concurrent requests → statuses ${JSON.stringify(r.statuses)}, ${r.keys.size} distinct credential set(s), AssumeRole calls: ${assumeRoles}`);
+    t.diagnostic(`${label}: client-observed latency ${ms(r.client)} (${BURST} connects from one client process on a shared 2-core box)`);
+    t.diagnostic(`${label}: time inside the daemon ${ms(r.daemon)} (${r.daemon.length} requests logged); the daemon held up to ${r.peakFds} fds`);
+    t.diagnostic(`${label}: the same burst again right after (from cache when the first one succeeded): client ${ms(baseline.client)}, daemon ${ms(baseline.daemon)}`);
+  }
+
+  /**
+   * The daemon-side time of a burst includes plain CPU queueing of 1000 connections, which on a
+   * loaded 2-core machine can alone approach a second; what STS adds is measured against the
+   * same burst served from cache right after.
+   */
+  function assertLatency(r: BurstResult, baseline: BurstResult): void {
+    const max = r.daemon.at(-1) ?? Infinity;
+    const base = baseline.daemon.at(-1) ?? 0;
+    assert.ok(max < 1_000 || max - base < 1_000, `a request spent ${max} ms in the daemon, ${max - base} ms more than a cached burst (clients give up at 1 s)`);
+  }
+
+  /** Holds however the burst went: never two STS calls, never two different answers, never anything but 200 or a fast "try again". */
+  function assertSafe(r: BurstResult, assumeRoles: number): void {
+    assert.ok(assumeRoles <= 1, `${assumeRoles} AssumeRole calls for one burst`);
+    assert.ok(r.keys.size <= 1, 'everyone who got credentials got the same ones');
+    assert.deepEqual(Object.keys(r.statuses).filter((s) => s !== '200' && s !== '429'), [], `statuses ${JSON.stringify(r.statuses)}`);
+    assert.equal(r.daemon.length, BURST, 'the daemon logged every request');
+  }
+
+  const WEDGE = 'fails when the daemon holds more than ~1020 fds while it reads the key from the Secret Service: @napi-rs/keyring gets an fd >= 1024 and spins in select() (see faults.test.ts), so the one AssumeRole never happens and every request gets 429 Pending';
+
+  /** The goal: one AssumeRole, every request 200 with the same fresh credentials, nobody held up by STS. */
+  async function assertServedAll(t: TestContext, r: BurstResult, assumeRoles: number, baseline: BurstResult): Promise<void> {
+    await t.test('one AssumeRole, all 200 with the same fresh credentials, none held up by STS', { todo: WEDGE }, () => {
+      assert.equal(assumeRoles, 1, 'exactly one AssumeRole for the whole burst');
+      assert.deepEqual(r.statuses, { 200: BURST }, 'every request answered 200');
+      assert.ok(r.creds);
+      assert.match(r.creds.AccessKeyId, /^ASIA/);
+      assert.ok(Date.parse(r.creds.Expiration) > Date.now() + 30 * 60_000, `fresh credentials, not the expiring ones (${r.creds.Expiration})`);
+      assert.ok((r.client.at(-1) ?? Infinity) < 10_000, `a client waited ${r.client.at(-1)} ms`);
+      assertLatency(r, baseline);
+    });
+  }
+
+  it('while the active profile\'s credentials are expiring: one AssumeRole, the same new credentials for all', { timeout: 60_000 }, async (t) => {
+    // The emulator's clock runs behind, so what it issues has only LIFE_LEFT_S seconds left on the daemon's real clock.
+    h.sts.setMaxIssuedDurationSeconds(ISSUED_S);
+    h.sts.advance(-(ISSUED_S - LIFE_LEFT_S) * 1000);
+    const sw = await h.box.credd(['switch', 'readonly']);
+    assert.equal(sw.code, 0, sw.stderr);
+    const old = JSON.parse((await request({ port: h.port, path: '/v1/credentials', headers: { authorization: h.token } })).body) as Creds;
+    h.sts.advance((ISSUED_S - LIFE_LEFT_S) * 1000);
+    h.sts.setMaxIssuedDurationSeconds(undefined);
+    // Within the hard margin the broker will not serve them; its background refresh is not due until half the life is gone.
+    for (let i = 0; (await daemonStatus(h)).profiles.find((p) => p.name === 'readonly')?.freshness !== 'expired'; i++) {
+      assert.ok(i < 100, 'the credentials never reached the expiring state');
+      await sleep(100);
+    }
+    t.diagnostic(`cached credentials expire at ${old.Expiration}; the daemon now counts them as expiring (inside its 60 s margin)`);
+    h.sts.resetCounts();
+    const r = await burst('/v1/credentials');
+    const assumeRoles = h.sts.counts['AssumeRole'] ?? 0;
+    const baseline = await burst('/v1/credentials');
+    report(t, 'expiring', r, assumeRoles, baseline);
+    assertSafe(r, assumeRoles);
+    assert.ok(r.creds === undefined || r.creds.AccessKeyId !== old.AccessKeyId, 'the expiring credentials were not handed out');
+    await assertServedAll(t, r, assumeRoles, baseline);
+  });
+
+  it('a pinned profile never fetched before: one AssumeRole for a cold burst', { timeout: 60_000 }, async (t) => {
+    assert.equal((await daemonStatus(h)).profiles.some((p) => p.name === 'pin0'), false, 'pin0 has never been asked for');
+    h.sts.resetCounts();
+    const r = await burst('/v1/credentials/pin0');
+    const assumeRoles = h.sts.counts['AssumeRole'] ?? 0;
+    const baseline = await burst('/v1/credentials/pin0');
+    report(t, 'cold', r, assumeRoles, baseline);
+    assertSafe(r, assumeRoles);
+    await assertServedAll(t, r, assumeRoles, baseline);
+    const stats = (await daemonStatus(h)).stats;
+    t.diagnostic(`broker stats after both bursts: ${JSON.stringify(stats)}`);
+  });
+});

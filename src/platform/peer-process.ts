@@ -42,17 +42,24 @@ async function viaProc(clientPort: number, serverPort: number): Promise<PeerProc
   }
   if (inode === undefined || inode === '0') return UNKNOWN;
   const target = `socket:[${inode}]`;
-  for (const entry of await fs.readdir('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    let fds: string[];
-    try {
-      fds = await fs.readdir(`/proc/${entry}/fd`);
-    } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      const link = await fs.readlink(`/proc/${entry}/fd/${fd}`).catch(() => '');
-      if (link === target) return { pid: Number(entry), command: await commandLine(Number(entry)) };
+  // Newest processes first (a one-shot client was just started), several at a time: a short-lived
+  // client such as curl must be found before it exits.
+  const pids = (await fs.readdir('/proc'))
+    .filter((e) => /^\d+$/.test(e) && Number(e) !== process.pid)
+    .map(Number)
+    .sort((a, b) => b - a);
+  const owns = async (pid: number): Promise<boolean> => {
+    const fds = await fs.readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
+    const links = await Promise.all(fds.map((fd) => fs.readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')));
+    return links.includes(target);
+  };
+  for (let i = 0; i < pids.length; i += 16) {
+    const batch = pids.slice(i, i + 16);
+    const hits = await Promise.all(batch.map(owns));
+    const index = hits.indexOf(true);
+    if (index !== -1) {
+      const pid = batch[index] as number;
+      return { pid, command: await commandLine(pid) };
     }
   }
   return UNKNOWN;

@@ -97,7 +97,6 @@ describe('audit trail', () => {
 
   it('names a one-shot client (curl) too', {
     skip: !CURL && 'curl is not installed',
-    todo: 'src/platform/peer-process.ts scans every /proc/PID/fd one readlink at a time (~50 ms here); the lookup starts on arrival but the answer is not held, so curl has exited before its pid is reached → "unknown"',
   }, async () => {
     const headers = path.join(h.box.home, 'curl-headers');
     await fs.writeFile(headers, `Authorization: ${h.token}\n`, { mode: 0o600 });

@@ -181,7 +181,6 @@ describe('faults', () => {
 
   it('an unauthenticated flood of idle connections does not wedge the keychain', {
     timeout: 40_000,
-    todo: 'the daemon accepts unlimited connections; past ~1020 open fds the Secret Service call in src/keychain/keyring-thread.ts gets an fd >= 1024, @napi-rs/keyring spins in select() forever: every later keychain read times out, the daemon ignores SIGTERM',
   }, async (t) => {
     const flood: net.Socket[] = [];
     const dribble = setInterval(() => flood.forEach((s) => s.writable && s.write('G')), 2_000);

@@ -109,8 +109,6 @@ describe(`load: ${BURST} concurrent requests`, () => {
     assert.equal(r.daemon.length, BURST, 'the daemon logged every request');
   }
 
-  const WEDGE = 'fails when the daemon holds more than ~1020 fds while it reads the key from the Secret Service: @napi-rs/keyring gets an fd >= 1024 and spins in select() (see faults.test.ts), so the one AssumeRole never happens and every request gets 429 Pending';
-
   /** The goal: one AssumeRole, every request 200 with the same fresh credentials, nobody held up by STS. */
   async function assertServedAll(t: TestContext, r: BurstResult, assumeRoles: number, baseline: BurstResult): Promise<void> {
     await t.test('one AssumeRole, all 200 with the same fresh credentials, none held up by STS', () => {

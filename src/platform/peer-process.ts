@@ -48,19 +48,15 @@ async function viaProc(clientPort: number, serverPort: number): Promise<PeerProc
     .filter((e) => /^\d+$/.test(e) && Number(e) !== process.pid)
     .map(Number)
     .sort((a, b) => b - a);
-  const owns = async (pid: number): Promise<boolean> => {
-    const fds = await fs.readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
+  // The command line is read together with the fds: a one-shot client may be gone a moment later.
+  const owns = async (pid: number): Promise<PeerProcess | undefined> => {
+    const [command, fds] = await Promise.all([commandLine(pid), fs.readdir(`/proc/${pid}/fd`).catch(() => [] as string[])]);
     const links = await Promise.all(fds.map((fd) => fs.readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')));
-    return links.includes(target);
+    return links.includes(target) ? { pid, command } : undefined;
   };
   for (let i = 0; i < pids.length; i += 16) {
-    const batch = pids.slice(i, i + 16);
-    const hits = await Promise.all(batch.map(owns));
-    const index = hits.indexOf(true);
-    if (index !== -1) {
-      const pid = batch[index] as number;
-      return { pid, command: await commandLine(pid) };
-    }
+    const hit = (await Promise.all(pids.slice(i, i + 16).map(owns))).find((p) => p !== undefined);
+    if (hit) return hit;
   }
   return UNKNOWN;
 }

@@ -98,17 +98,24 @@ describe('audit trail', () => {
   it('names a one-shot client (curl) too', {
     skip: !CURL && 'curl is not installed',
   }, async (t) => {
+    const startedAt = new Date().toISOString();
     const headers = path.join(h.box.home, 'curl-headers');
     await fs.writeFile(headers, `Authorization: ${h.token}\n`, { mode: 0o600 });
-    const r = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-H', `@${headers}`, `http://127.0.0.1:${h.port}/v1/credentials/pin2`], { env: h.box.env });
-    assert.equal(r.stdout, '200');
-    const list = await waitFor((l) => l.some((e) => e.profile === 'pin2'));
-    const entry = list.find((e) => e.profile === 'pin2');
-    assert.ok(entry);
-    // Best effort by design: under heavy load curl can exit between the fd scan and reading its
-    // command line; the pid is still proof that the one-shot client was found.
-    assert.ok(/curl/.test(entry.command) || entry.pid !== undefined, `recorded as ${JSON.stringify(entry)}`);
-    if (!/curl/.test(entry.command)) t.diagnostic(`curl identified by pid only: ${JSON.stringify(entry)}`);
+    // Best effort by design (the issue's words): the lookup runs off the request path, so a
+    // one-shot client can be gone before its /proc entry is reached when the machine is busy.
+    // Three tries; one identification (by command line, or at least by pid) is required.
+    const found: string[] = [];
+    for (let i = 0; i < 3 && found.length === 0; i++) {
+      const profile = [`pin2`, `pin4`, `pin5`][i] ?? `pin2`;
+      const r = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-H', `@${headers}`, `http://127.0.0.1:${h.port}/v1/credentials/${profile}`], { env: h.box.env });
+      assert.equal(r.stdout, '200');
+      const list = await waitFor((l) => l.some((e) => e.profile === profile && e.at > startedAt));
+      const entry = list.filter((e) => e.profile === profile).at(-1);
+      assert.ok(entry);
+      t.diagnostic(`try ${i + 1}: recorded as ${JSON.stringify(entry)}`);
+      if (/curl/.test(entry.command) || entry.pid !== undefined) found.push(entry.command);
+    }
+    assert.ok(found.length > 0, 'curl was identified in one of three tries');
   });
 
   it('keeps the auth token out of recorded command lines', async () => {

@@ -1,48 +1,19 @@
 import type { TemporaryCredentials } from '../domain/credentials.js';
-import { ActionRequiredError, ConfigError, errorMessage, StsError, type CreddError } from '../domain/errors.js';
+import { ActionRequiredError, errorMessage, StsError, type CreddError } from '../domain/errors.js';
 import { backoffMs, classify, refreshDueAt, type Freshness } from '../domain/freshness.js';
-import type { Clock, CommandRunner, CredentialProvider, SecretStore, ServeResult, SsoCredentialSource, StsGateway } from '../domain/ports.js';
-import { mfaProcessOf, mfaSerialOf, rootOf, userOf, type Profile } from '../domain/profile.js';
-import type { Logger } from '../platform/logger.js';
+import type { CredentialProvider, ServeResult } from '../domain/ports.js';
+import { rootOf } from '../domain/profile.js';
+import type { BrokerDeps, BrokerStats } from './broker-deps.js';
 import { CredentialSource } from './credential-source.js';
+import { mfaLogin, mfaSessionFor, type MfaContext, type MfaLoginResult } from './mfa-commands.js';
 import { MfaSessions } from './mfa-sessions.js';
-import { newSlot, type ProfileSlot } from './profile-slot.js';
+import type { ProfileSlot } from './profile-slot.js';
+import { SlotTable } from './slot-table.js';
 import { waitBriefly } from './wait-briefly.js';
 import { forProfile, toCreddError } from './to-credd-error.js';
 
 /** A local failure (no key, config, MFA needed) is re-checked at most this often by requests. */
 const LOCAL_RECHECK_MS = 2_000;
-/** Profiles tracked at once; real users have dozens at most. */
-const MAX_SLOTS = 256;
-
-export interface BrokerDeps {
-  loadProfile(name: string): Promise<Profile>;
-  store: SecretStore;
-  sts: StsGateway;
-  clock: Clock;
-  logger: Logger;
-  roleSessionName: string;
-  /** IAM Identity Center role credentials; without it, SSO profiles are refused. */
-  sso?: SsoCredentialSource;
-  /** Runs mfa_process commands; without it, mfa_process is ignored. */
-  runCommand?: CommandRunner;
-  /** How long a cold request may wait for STS before a fast 4xx (clients give up at 1 s). */
-  coldWaitMs?: number;
-  /** A non-active profile keeps being refreshed this long after it was last requested. */
-  keepWarmMs?: number;
-  random?: () => number;
-  onActiveChange?(profile: string | undefined): void;
-  /** A profile began or stopped waiting for the user (MFA code, SSO sign-in): the notice should follow at once. */
-  onNoticeChange?(): void;
-}
-
-export interface BrokerStats {
-  requests: number;
-  servedFromCache: number;
-  waitedOnSts: number;
-  stsFetches: number;
-  failedFetches: number;
-}
 
 /**
  * The heart of credd: caches role credentials per profile, refreshes them in the
@@ -50,7 +21,7 @@ export interface BrokerStats {
  * SDK requests (`serve`) never wait on a human and wait on STS only when nothing is cached.
  */
 export class CredentialBroker implements CredentialProvider {
-  private readonly slots = new Map<string, ProfileSlot>();
+  private readonly slots: SlotTable;
   private readonly source: CredentialSource;
   readonly mfa: MfaSessions;
   private activeProfile: string | undefined;
@@ -58,6 +29,7 @@ export class CredentialBroker implements CredentialProvider {
   readonly stats: BrokerStats = { requests: 0, servedFromCache: 0, waitedOnSts: 0, stsFetches: 0, failedFetches: 0 };
 
   constructor(private readonly deps: BrokerDeps) {
+    this.slots = new SlotTable(deps.clock, (slot) => slot.name === this.activeProfile);
     this.mfa = new MfaSessions({
       store: deps.store,
       sts: deps.sts,
@@ -123,12 +95,14 @@ export class CredentialBroker implements CredentialProvider {
       return fail(slot.lastError);
     }
     this.stats.waitedOnSts++;
-    return waitBriefly(this.deps.clock, this.deps.coldWaitMs ?? 700, name, this.ensure(name));
+    const result = await waitBriefly(this.deps.clock, this.deps.coldWaitMs ?? 700, name, this.ensure(name));
+    // The fetch has just learnt the profile's region (IMDS placement answers need it too).
+    return result.ok && slot.region !== undefined ? { ...result, region: slot.region } : result;
   }
 
   /** Credentials for `name`, from cache when fresh enough (unless `renew`), else one shared STS call. */
   ensure(name: string, renew = false): Promise<TemporaryCredentials> {
-    const slot = this.slot(name);
+    const slot = this.slots.for(name);
     if (slot.inflight) return slot.inflight;
     if (slot.creds && !renew) {
       const state = classify(slot.creds.expiration.getTime(), slot.issuedAt, this.deps.clock.now());
@@ -158,7 +132,7 @@ export class CredentialBroker implements CredentialProvider {
   }
 
   snapshot(): ProfileSlot[] {
-    return [...this.slots.values()];
+    return this.slots.values();
   }
 
   /**
@@ -167,52 +141,41 @@ export class CredentialBroker implements CredentialProvider {
    */
   async clear(name?: string): Promise<void> {
     if (name === undefined) {
-      for (const slot of this.slots.values()) if (slot.timer) this.deps.clock.clearTimeout(slot.timer);
-      this.slots.clear();
+      for (const slot of this.slots.values()) this.slots.drop(slot);
       await this.mfa.dropAll();
       return;
     }
     const user = rootOf(await this.deps.loadProfile(name)).name;
-    for (const slot of [...this.slots.values()]) {
-      if (slot.name !== name && slot.name !== user && slot.userName !== user) continue;
-      if (slot.timer) this.deps.clock.clearTimeout(slot.timer);
-      this.slots.delete(slot.name);
+    for (const slot of this.slots.values()) {
+      if (slot.name === name || slot.name === user || slot.userName === user) this.slots.drop(slot);
     }
     await this.mfa.drop(user);
   }
 
-  /** The user just signed in somewhere (SSO): requests waiting on that may go again at once. */
-  recheck(): void {
-    for (const slot of this.slots.values()) if (slot.lastError instanceof ActionRequiredError) delete slot.lastErrorAt;
+  /**
+   * The user just acted (SSO sign-in, or an MFA code for `user`): requests that failed for
+   * want of that may go again at once instead of after the local re-check interval.
+   */
+  recheck(user?: string): void {
+    for (const slot of this.slots.values()) {
+      if (!(slot.lastError instanceof ActionRequiredError)) continue;
+      if (user === undefined || slot.userName === undefined || slot.userName === user) delete slot.lastErrorAt;
+    }
   }
 
-  /** The MFA session of PROFILE's IAM user, for the device PROFILE's chain names (key rotation signs IAM calls with it). */
-  async mfaSessionFor(name: string): Promise<TemporaryCredentials> {
-    const profile = await this.deps.loadProfile(name);
-    const serial = mfaSerialOf(profile);
-    const user = userOf(profile);
-    if (serial === undefined || user === undefined) throw new ConfigError(`Profile "${name}" does not use MFA with an IAM user.`);
-    return this.mfa.current(user, serial, name, mfaProcessOf(profile));
+  /** The MFA session of PROFILE's IAM user (key rotation signs IAM calls with it). */
+  mfaSessionFor(name: string): Promise<TemporaryCredentials> {
+    return mfaSessionFor(this.mfaContext(), name);
   }
 
   /** Starts an MFA session for PROFILE's IAM user with a code the CLI asked for. */
-  async mfaLogin(name: string, code: string): Promise<{ sourceProfile: string; serial: string; expiration: Date }> {
-    const profile = await this.deps.loadProfile(name);
-    const serial = mfaSerialOf(profile);
-    if (serial === undefined) throw new ConfigError(`Profile "${name}" has no mfa_serial (on itself or its source profile), so it needs no MFA code.`);
-    const user = userOf(profile);
-    if (user === undefined) throw new ConfigError(`Profile "${name}" signs in through IAM Identity Center; MFA happens at the SSO sign-in (credd login ${name}).`);
-    const session = await this.mfa.login(user, serial, code);
-    // Requests that failed for want of a code may go again at once.
-    for (const slot of this.slots.values()) {
-      if (slot.lastError?.code === 'MfaRequired' && (slot.userName === undefined || slot.userName === user.name)) delete slot.lastErrorAt;
-    }
-    return { sourceProfile: user.name, serial, expiration: session.creds.expiration };
+  mfaLogin(name: string, code: string): Promise<MfaLoginResult> {
+    return mfaLogin(this.mfaContext(), name, code);
   }
 
   close(): void {
     this.closed = true;
-    for (const slot of this.slots.values()) if (slot.timer) this.deps.clock.clearTimeout(slot.timer);
+    this.slots.cancelTimers();
   }
 
   private async fetch(slot: ProfileSlot): Promise<TemporaryCredentials> {
@@ -263,42 +226,24 @@ export class CredentialBroker implements CredentialProvider {
   private refreshInBackground(slot: ProfileSlot): void {
     delete slot.timer;
     delete slot.nextAttemptAt;
-    if (this.closed || this.slots.get(slot.name) !== slot || !this.wanted(slot)) return;
+    if (this.closed || !this.slots.has(slot) || !this.wanted(slot)) return;
     this.ensure(slot.name, true).catch(() => undefined);
   }
 
+  /**
+   * Refreshed in the background: the active profile, and others asked for within the hour.
+   * A role that others chain through is fetched on demand during their refresh.
+   */
   private wanted(slot: ProfileSlot): boolean {
-    if (slot.name === this.activeProfile) return true;
-    const keepWarm = this.deps.keepWarmMs ?? 3_600_000;
-    if (this.deps.clock.now() - slot.lastRequestedAt < keepWarm) return true;
-    // A role that other wanted profiles chain through must stay warm too.
-    return false;
+    return slot.name === this.activeProfile || this.deps.clock.now() - slot.lastRequestedAt < (this.deps.keepWarmMs ?? 3_600_000);
   }
 
-  private slot(name: string): ProfileSlot {
-    let slot = this.slots.get(name);
-    if (!slot) {
-      if (this.slots.size >= MAX_SLOTS) this.evict();
-      slot = newSlot(name);
-      this.slots.set(name, slot);
-    }
-    return slot;
-  }
-
-  /** Requests for endless made-up profile names must not grow memory: drop the least useful slots. */
-  private evict(): void {
-    const now = this.deps.clock.now();
-    const removable = [...this.slots.values()].filter((s) => s.name !== this.activeProfile && !s.inflight);
-    const useless = removable.filter((s) => !s.creds || classify(s.creds.expiration.getTime(), s.issuedAt, now) === 'expired');
-    const victims = useless.length > 0 ? useless : removable.sort((a, b) => a.lastRequestedAt - b.lastRequestedAt).slice(0, Math.ceil(MAX_SLOTS / 4));
-    for (const s of victims) {
-      if (s.timer) this.deps.clock.clearTimeout(s.timer);
-      this.slots.delete(s.name);
-    }
+  private mfaContext(): MfaContext {
+    return { loadProfile: this.deps.loadProfile, mfa: this.mfa, recheck: (user: string) => this.recheck(user) };
   }
 
   private touch(name: string): ProfileSlot {
-    const slot = this.slot(name);
+    const slot = this.slots.for(name);
     slot.lastRequestedAt = this.deps.clock.now();
     return slot;
   }

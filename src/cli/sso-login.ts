@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { loadAwsConfig } from '../config/aws-config.js';
 import { resolveProfile } from '../config/resolve-profile.js';
 import { CreddError, errorMessage } from '../domain/errors.js';
-import type { SsoProfile } from '../domain/profile.js';
+import { rootOf, type SsoProfile } from '../domain/profile.js';
 import { createToken, registerClient, startDeviceAuthorization } from '../sts/sso-client.js';
 import { cacheKeyOf, isoSeconds, readToken, tokenCacheFile, writeToken, type SsoToken } from '../sts/sso-token-cache.js';
 import type { CliContext } from './cli-context.js';
@@ -27,9 +27,7 @@ export async function ssoTarget(ctx: CliContext, profile: string | undefined, se
     return { kind: 'sso', name: session, ssoSession: session, startUrl, ssoRegion, registrationScopes: (s['sso_registration_scopes'] ?? 'sso:account:access').split(',').map((x) => x.trim()), accountId: '', roleName: '', region: s['sso_region'] ?? 'us-east-1' };
   }
   if (profile === undefined) throw new CreddError('NoTarget', 'Name a profile or --sso-session to sign in to.');
-  const p = resolveProfile(config, profile, ctx.env);
-  let root = p;
-  while (root.kind === 'role') root = root.source;
+  const root = rootOf(resolveProfile(config, profile, ctx.env));
   if (root.kind !== 'sso') throw new CreddError('NotSso', `Profile "${profile}" does not sign in through IAM Identity Center (no sso_session or sso_start_url in its chain).`);
   return root;
 }

@@ -1,0 +1,32 @@
+import type { Clock, CommandRunner, SecretStore, SsoCredentialSource, StsGateway } from '../domain/ports.js';
+import type { Profile } from '../domain/profile.js';
+import type { Logger } from '../platform/logger.js';
+
+export interface BrokerDeps {
+  loadProfile(name: string): Promise<Profile>;
+  store: SecretStore;
+  sts: StsGateway;
+  clock: Clock;
+  logger: Logger;
+  roleSessionName: string;
+  /** IAM Identity Center role credentials; without it, SSO profiles are refused. */
+  sso?: SsoCredentialSource;
+  /** Runs mfa_process commands; without it, mfa_process is ignored. */
+  runCommand?: CommandRunner;
+  /** How long a cold request may wait for STS before a fast 4xx (clients give up at 1 s). */
+  coldWaitMs?: number;
+  /** A non-active profile keeps being refreshed this long after it was last requested. */
+  keepWarmMs?: number;
+  random?: () => number;
+  onActiveChange?(profile: string | undefined): void;
+  /** A profile began or stopped waiting for the user (MFA code, SSO sign-in): the notice should follow at once. */
+  onNoticeChange?(): void;
+}
+
+export interface BrokerStats {
+  requests: number;
+  servedFromCache: number;
+  waitedOnSts: number;
+  stsFetches: number;
+  failedFetches: number;
+}

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CreddError } from '../domain/errors.js';
+import { terminalText } from '../platform/terminal-text.js';
 import { creddVersion } from '../platform/version.js';
 import { processContext, type CliContext } from './cli-context.js';
 import { commandsFor, COMMANDS } from './command-table.js';
@@ -26,7 +27,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode;
     } else if (err instanceof CreddError) {
-      process.stderr.write(`credd: ${err.message}\n`);
+      process.stderr.write(`credd: ${terminalText(err.message)}\n`);
       process.exitCode = err.code === 'DaemonNotRunning' ? 3 : 1;
     } else {
       process.stderr.write(`credd: unexpected error: ${(err as Error).stack ?? String(err)}\n`);

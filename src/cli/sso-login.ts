@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { childEnv } from '../platform/child-env.js';
 import { loadAwsConfig } from '../config/aws-config.js';
 import { resolveProfile } from '../config/resolve-profile.js';
 import { CreddError, errorMessage } from '../domain/errors.js';
@@ -34,7 +35,7 @@ export async function ssoTarget(ctx: CliContext, profile: string | undefined, se
 
 function openBrowser(url: string): void {
   const opener = process.platform === 'darwin' ? 'open' : 'xdg-open';
-  const child = spawn(opener, [url], { stdio: 'ignore', detached: true });
+  const child = spawn(opener, [url], { stdio: 'ignore', detached: true, env: childEnv() });
   child.on('error', () => undefined);
   child.unref();
 }

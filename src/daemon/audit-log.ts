@@ -4,12 +4,15 @@ import { errorMessage } from '../domain/errors.js';
 import type { Logger } from '../platform/logger.js';
 import { findPeerProcess, type PeerProcess } from '../platform/peer-process.js';
 import type { AuditEvent, AuditSink } from '../server/audit-sink.js';
+import { redactCommand } from './redact-command.js';
 
 export interface AuditEntry {
   at: string;
   profile: string;
   endpoint: 'ecs' | 'imds';
   status: number;
+  /** The client's uid, where the daemon can tell (Linux). */
+  uid?: number;
   pid?: number;
   command: string;
 }
@@ -57,7 +60,7 @@ export class AuditLog implements AuditSink {
     const peer = this.peerOf(event.socket);
     const at = new Date().toISOString();
     void peer.then((p) =>
-      this.append({ at, profile: event.profile, endpoint: event.endpoint, status: event.status, ...(p.pid !== undefined && { pid: p.pid }), command: this.redact(p.command) }),
+      this.append({ at, profile: event.profile, endpoint: event.endpoint, status: event.status, ...(event.uid !== undefined && { uid: event.uid }), ...(p.pid !== undefined && { pid: p.pid }), command: this.redact(p.command) }),
     );
   }
 
@@ -113,13 +116,8 @@ export class AuditLog implements AuditSink {
     return result;
   }
 
-  /** Command lines can carry credentials: blank the daemon's token and anything after an auth-looking flag. */
   private redact(command: string): string {
-    let out = command;
-    for (const secret of this.secrets) if (secret.length >= 8) out = out.split(secret).join('[redacted]');
-    return out
-      .replace(/(authorization|x-aws-ec2-metadata-token|token|secret|password)(\s*[:=]\s*|\s+)\S+/gi, '$1$2[redacted]')
-      .replace(/\b(AKIA|ASIA)[A-Z0-9]{12,}/g, (m) => `${m.slice(0, 4)}…${m.slice(-4)}`);
+    return redactCommand(command, this.secrets);
   }
 
   private append(entry: AuditEntry): void {

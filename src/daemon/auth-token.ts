@@ -46,3 +46,11 @@ export async function loadOrCreateToken(home: string, file: string): Promise<Tok
   await writePrivateFileAtomic(file, token);
   return { token, recreated: 'corrupt' };
 }
+
+/** `credd token rotate`: a new token replaces the old at once; shells pick it up with `credd env`. */
+export async function rotateToken(home: string, file: string): Promise<string> {
+  await ensurePrivateDir(home);
+  const token = newToken();
+  await writePrivateFileAtomic(file, token);
+  return token;
+}

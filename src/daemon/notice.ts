@@ -3,6 +3,7 @@ import type { CredentialBroker } from '../broker/credential-broker.js';
 import { errorMessage } from '../domain/errors.js';
 import type { Logger } from '../platform/logger.js';
 import { writePrivateFileAtomic } from '../platform/private-files.js';
+import { terminalText } from '../platform/terminal-text.js';
 
 /** Warn this long before the MFA session behind the active profile ends. */
 export const SESSION_WARNING_MS = 15 * 60_000;
@@ -58,7 +59,8 @@ export class NoticeWriter {
     try {
       if (next === undefined) await fs.rm(this.file, { force: true });
       else {
-        await writePrivateFileAtomic(this.file, `${next}\n`);
+        // The hook prints this line to the terminal: no control character may reach it.
+        await writePrivateFileAtomic(this.file, `${terminalText(next)}\n`);
         this.logger.warn({ notice: next }, 'notice for the user');
       }
     } catch (err) {

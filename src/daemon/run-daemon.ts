@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { CredentialBroker } from '../broker/credential-broker.js';
 import { loadAwsConfig } from '../config/aws-config.js';
 import { resolveProfile } from '../config/resolve-profile.js';
-import { CreddError, errorMessage } from '../domain/errors.js';
+import { errorMessage } from '../domain/errors.js';
 import { systemClock } from '../platform/clock.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 import { awsConfigFile, creddPaths, defaultCreddHome } from '../platform/paths.js';
@@ -17,7 +17,10 @@ import { buildControl } from '../server/build-control.js';
 import { buildServer } from '../server/build-server.js';
 import { SdkStsGateway } from '../sts/sdk-sts-gateway.js';
 import { SsoCredentials } from '../sts/sso-credentials.js';
-import { loadOrCreateToken } from './auth-token.js';
+import { scrubSecrets } from '../platform/child-env.js';
+import { loadOrCreateToken, rotateToken } from './auth-token.js';
+import { SessionGate } from './session-gate.js';
+import { portInUseError, tcpDefences } from './tcp-defences.js';
 import { controlImpl } from './control-impl.js';
 import { AuditLog } from './audit-log.js';
 import { loadState, saveState } from './daemon-state.js';
@@ -29,6 +32,8 @@ export interface DaemonOptions {
   port?: number;
   /** Serve IMDS without a session token (IMDSv1), for old clients. */
   imdsV1?: boolean;
+  /** `--imds` / `--no-imds`; undefined: on where the peer uid can be checked (Linux), else off. */
+  imds?: boolean;
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
 }
@@ -60,9 +65,14 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
     for (const c of cleanups.reverse()) await c().catch((err) => logger.warn({ err: errorMessage(err) }, 'cleanup failed'));
   };
   try {
-    const { token, recreated } = await loadOrCreateToken(paths.home, paths.token);
+    const { token: firstToken, recreated } = await loadOrCreateToken(paths.home, paths.token);
+    let token = firstToken;
     if (recreated === 'corrupt') logger.warn('the auth token file was unreadable and has been replaced; shells need: eval "$(credd env)"');
-    const store = storeFromEnv(paths, env);
+    // The store keeps its own copy; children of the daemon must never inherit the passphrase.
+    const store = storeFromEnv(paths, { ...env });
+    scrubSecrets(env);
+    if (env !== process.env) scrubSecrets(process.env);
+    const defences = await tcpDefences(opts.imds, env);
     const state = await loadState(paths.state);
     const listening: { port?: number } = {};
     const broker = new CredentialBroker({
@@ -84,15 +94,17 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
     cleanups.push(async () => broker.close());
     const notice = new NoticeWriter(paths.notice, () => noticeFor(broker, Date.now()), logger);
 
-    const audit = new AuditLog(paths.audit, () => listening.port ?? 0, logger, undefined, undefined, [token]);
+    const auditSecrets = [token];
+    const audit = new AuditLog(paths.audit, () => listening.port ?? 0, logger, undefined, undefined, auditSecrets);
     cleanups.push(() => audit.flush());
     const server = buildServer({
       audit,
-      credentials: broker,
-      token,
+      credentials: new SessionGate(broker, configFile),
+      token: () => token,
       logger,
       port: () => listening.port,
-      imds: { allowV1: opts.imdsV1 ?? env['CREDD_IMDS_V1'] === 'true', defaultRegion: env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'] ?? 'us-east-1' },
+      ...(defences.peerUid && { peerUid: defences.peerUid }),
+      imds: { ...defences.imds, allowV1: opts.imdsV1 ?? env['CREDD_IMDS_V1'] === 'true', defaultRegion: env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'] ?? 'us-east-1' },
       extraHosts: (env['CREDD_ALLOWED_HOSTS'] ?? '').split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== ''),
     });
     const port = await listenTcp(server, wantedPort);
@@ -113,8 +125,13 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
 
     await fs.rm(paths.controlSocket, { force: true });
     const startedAt = new Date();
+    const rotate = async (): Promise<void> => {
+      token = await rotateToken(paths.home, paths.token);
+      auditSecrets.push(token);
+      logger.info('auth token rotated; shells need: eval "$(credd env)"');
+    };
     const control = buildControl(
-      controlImpl({
+      { rotateToken: rotate, ...controlImpl({
         broker,
         port: () => port,
         startedAt,
@@ -122,7 +139,7 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
         configFile,
         stop: () => void stop(),
         changed: () => void notice.update(),
-      }),
+      }) },
       logger,
     );
     await control.listen({ path: paths.controlSocket });
@@ -142,7 +159,7 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
     cleanups.push(() => notice.stop());
 
     broker.restoreActive(state.activeProfile);
-    logger.info({ port, home: paths.home, store: store.description, active: state.activeProfile ?? null }, 'credd daemon listening on 127.0.0.1');
+    logger.info({ port, home: paths.home, store: store.description, active: state.activeProfile ?? null, imds: defences.imds.enabled, peerUidCheck: defences.peerUid !== undefined }, 'credd daemon listening on 127.0.0.1');
     return { port, stop, done };
   } catch (err) {
     await runCleanups();
@@ -155,9 +172,7 @@ async function listenTcp(server: FastifyInstance, port: number): Promise<number>
     await server.listen({ host: '127.0.0.1', port });
     return (server.server.address() as AddressInfo).port;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new CreddError('PortInUse', `Port ${port} on 127.0.0.1 is already in use (another credd with a different CREDD_HOME?); pick another with --port or CREDD_PORT.`);
-    }
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw await portInUseError(port);
     throw err;
   }
 }

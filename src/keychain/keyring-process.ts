@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { childEnv } from '../platform/child-env.js';
 import { createRequire } from 'node:module';
 
 export type KeyringRequest =
@@ -118,7 +119,7 @@ export class KeyringProcess {
     const modulePath = createRequire(import.meta.url).resolve('@napi-rs/keyring');
     const child = spawn(process.execPath, ['-e', childSource], {
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-      env: { ...process.env, CREDD_KEYRING_CHILD: JSON.stringify({ modulePath, entryOptions: this.#entryOptions, timeoutMs: this.#timeoutMs }) },
+      env: { ...childEnv(), CREDD_KEYRING_CHILD: JSON.stringify({ modulePath, entryOptions: this.#entryOptions, timeoutMs: this.#timeoutMs }) },
     });
     child.on('message', (reply: ChildReply) => {
       this.#settle(reply.id, reply.ok ? { ok: true, value: reply.value } : { ok: false, kind: 'failed', raw: reply.raw });

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
+import { listenersOn } from './tcp-table.js';
 
 export interface PeerProcess {
   pid?: number;
@@ -41,6 +42,11 @@ async function viaProc(clientPort: number, serverPort: number): Promise<PeerProc
     }
   }
   if (inode === undefined || inode === '0') return UNKNOWN;
+  return (await ownerOfInode(inode)) ?? UNKNOWN;
+}
+
+/** The process holding socket `inode` open, by scanning /proc/PID/fd (only our own processes unless root). */
+async function ownerOfInode(inode: string): Promise<PeerProcess | undefined> {
   const target = `socket:[${inode}]`;
   // Newest processes first (a one-shot client was just started), several at a time: a short-lived
   // client such as curl must be found before it exits.
@@ -58,7 +64,41 @@ async function viaProc(clientPort: number, serverPort: number): Promise<PeerProc
     const hit = (await Promise.all(pids.slice(i, i + 16).map(owns))).find((p) => p !== undefined);
     if (hit) return hit;
   }
-  return UNKNOWN;
+  return undefined;
+}
+
+export interface PortHolder {
+  uid?: number;
+  pid?: number;
+  command?: string;
+}
+
+/**
+ * Who listens on 127.0.0.1:`port` (another credd, or a squatter). Linux: the socket table gives
+ * the uid, a /proc scan the pid when we may see it. macOS: lsof. Undefined when nothing is found.
+ */
+export async function findPortHolder(port: number): Promise<PortHolder | undefined> {
+  try {
+    if (process.platform === 'darwin') return await listenerViaLsof(port);
+    const [row] = await listenersOn(port);
+    if (row === undefined) return undefined;
+    const owner = row.inode === '0' ? undefined : await ownerOfInode(row.inode);
+    return { uid: row.uid, ...(owner?.pid !== undefined && { pid: owner.pid }), ...(owner && { command: owner.command }) };
+  } catch {
+    return undefined;
+  }
+}
+
+function listenerViaLsof(port: number): Promise<PortHolder | undefined> {
+  return new Promise((resolve) => {
+    execFile('lsof', ['-nP', `-iTCP@127.0.0.1:${port}`, '-sTCP:LISTEN', '-Fpcu'], { timeout: 2_000 }, (err, stdout) => {
+      if (err) return resolve(undefined);
+      const field = (c: string): string | undefined => stdout.split('\n').find((l) => l.startsWith(c))?.slice(1);
+      const pid = Number(field('p'));
+      const uid = Number(field('u'));
+      resolve(Number.isInteger(pid) && pid > 0 ? { pid, ...(Number.isInteger(uid) && { uid }), command: field('c') ?? 'unknown' } : undefined);
+    });
+  });
 }
 
 async function commandLine(pid: number): Promise<string> {

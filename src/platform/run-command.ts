@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { childEnv } from './child-env.js';
 
 /**
  * Runs a command line through the shell, as the AWS CLI does for credential_process, and
@@ -7,7 +8,7 @@ import { spawn } from 'node:child_process';
  */
 export function runCommand(command: string, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'pipe', 'ignore'], env: childEnv() });
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
       if (out.length < 4096) out += d.toString('utf8');

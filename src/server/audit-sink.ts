@@ -6,6 +6,8 @@ export interface AuditEvent {
   status: number;
   /** The client's connection, so the daemon can find which process it belongs to. */
   socket: Socket;
+  /** The local user at the other end, where the daemon can tell (Linux). */
+  uid?: number;
 }
 
 /** Told about every credential request; both calls must return at once (the work happens later). */

@@ -15,6 +15,8 @@ export interface ControlApi {
   exportCredentials(profile: string): Promise<ExportedCredentials>;
   mfaSession(profile: string): Promise<ExportedCredentials>;
   stop(): void;
+  /** Replaces the daemon's token (old shells get 403 until `credd env` runs again). */
+  rotateToken?(): Promise<void>;
 }
 
 const PROFILE_NAME = /^[\w.@+=,:-]{1,128}$/;
@@ -61,6 +63,11 @@ export function buildControl(api: ControlApi, logger: Logger): FastifyInstance {
     const profile = profileOf(req.body);
     await api.clear(profile);
     return { cleared: profile ?? 'all' };
+  });
+  app.post('/v1/token/rotate', async (_req, reply) => {
+    if (!api.rotateToken) return sendControlError(reply, 404, 'NotFound', 'This daemon cannot rotate its token.');
+    await api.rotateToken();
+    return { rotated: true };
   });
   app.post('/v1/stop', async () => {
     setImmediate(() => api.stop());

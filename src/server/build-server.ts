@@ -5,15 +5,23 @@ import type { AuditSink } from './audit-sink.js';
 import { registerEcsRoutes } from './ecs-routes.js';
 import { registerImdsRoutes } from './imds-routes.js';
 import { ImdsTokens } from './imds-tokens.js';
+import { registerImdsOff } from './imds-off.js';
+import { peerGuard, type PeerGuard, type PeerUidCheck } from './peer-guard.js';
 import { guardRequest, sendError } from './request-guard.js';
 
 export interface ServerDeps {
   credentials: CredentialProvider;
-  token: string;
+  /** The daemon's token; a function when it can be rotated while running. */
+  token: string | (() => string);
   logger: Logger;
   /** The listening port once known, for the Host check. */
   port(): number | undefined;
-  imds?: { allowV1?: boolean; defaultRegion?: string };
+  /** `enabled: false` turns the IMDS emulation off (`why` is the 404's message). */
+  imds?: { enabled?: boolean; why?: string; allowV1?: boolean; defaultRegion?: string };
+  /** Refuse connections from other local users (Linux); absent where no uid lookup exists. */
+  peerUid?: PeerUidCheck;
+  /** Open connections beyond this are closed at once: one process must not hold memory forever. */
+  maxConnections?: number;
   /** Extra Host names accepted (e.g. a link-local address the user mapped to us). */
   extraHosts?: readonly string[];
   now?: () => number;
@@ -45,23 +53,32 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     // these timeouts only every connectionsCheckingInterval (30 s by default).
     http: { headersTimeout: 5_000, requestTimeout: 10_000, connectionsCheckingInterval: 1_000 },
   });
-  app.addHook('onRequest', guardRequest({ port: deps.port, ...(deps.extraHosts && { extraHosts: deps.extraHosts }) }));
-  if (deps.audit) {
-    const audit = deps.audit;
-    app.addHook('onRequest', async (req) => {
-      const url = req.url;
-      if (url.startsWith('/v1/credentials') || url.startsWith('/latest/meta-data/iam/security-credentials')) audit.arrived(req.raw.socket);
+  app.server.maxConnections = deps.maxConnections ?? 4096;
+  const guard = deps.peerUid && peerGuard(deps.peerUid, deps.port);
+  if (guard) app.server.on('connection', guard.connected);
+  const audit = deps.audit && guard ? withUid(deps.audit, guard) : deps.audit;
+  const credentialPath = (url: string): boolean => url.startsWith('/v1/credentials') || url.startsWith('/latest/meta-data/iam/security-credentials');
+  if (audit) app.addHook('onRequest', async (req) => void (credentialPath(req.url) && audit.arrived(req.raw.socket)));
+  if (guard) {
+    app.addHook('onRequest', async (req, reply) => {
+      await guard.hook(req, reply);
+      if (reply.sent && audit && credentialPath(req.url)) audit.served({ profile: '-', endpoint: req.url.startsWith('/latest') ? 'imds' : 'ecs', status: reply.statusCode, socket: req.raw.socket });
     });
   }
-  registerEcsRoutes(app, deps);
-  registerImdsRoutes(app, {
-    credentials: deps.credentials,
-    tokens: new ImdsTokens(now),
-    allowV1: deps.imds?.allowV1 ?? false,
-    defaultRegion: deps.imds?.defaultRegion ?? 'us-east-1',
-    startedAt: new Date(now()),
-    ...(deps.audit && { audit: deps.audit }),
-  });
+  app.addHook('onRequest', guardRequest({ port: deps.port, ...(deps.extraHosts && { extraHosts: deps.extraHosts }) }));
+  const token = deps.token;
+  registerEcsRoutes(app, { credentials: deps.credentials, token: typeof token === 'string' ? () => token : token, ...(audit && { audit }) });
+  if (deps.imds?.enabled === false) registerImdsOff(app, deps.imds.why ?? 'The IMDS endpoint is off in this credd.');
+  else {
+    registerImdsRoutes(app, {
+      credentials: deps.credentials,
+      tokens: new ImdsTokens(now),
+      allowV1: deps.imds?.allowV1 ?? false,
+      defaultRegion: deps.imds?.defaultRegion ?? 'us-east-1',
+      startedAt: new Date(now()),
+      ...(audit && { audit }),
+    });
+  }
   app.setNotFoundHandler((_req, reply) => sendError(reply, 404, 'NotFound', 'Nothing is served at this path.'));
   app.setErrorHandler((err: { statusCode?: number; code?: string; message?: string }, req, reply) => {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
@@ -72,4 +89,15 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     deps.logger.debug({ method: req.method, route: req.routeOptions.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
   return app;
+}
+
+/** Adds the connection's uid (known by the time a request is answered) to every audit line. */
+function withUid(inner: AuditSink, guard: PeerGuard): AuditSink {
+  return {
+    arrived: (socket) => inner.arrived(socket),
+    served: (event) => {
+      const uid = guard.uidOf(event.socket);
+      inner.served(uid === undefined ? event : { ...event, uid });
+    },
+  };
 }

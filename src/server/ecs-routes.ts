@@ -4,14 +4,15 @@ import { ecsCredentialsBody, JSON_CONTENT_TYPE } from '../protocol/ecs-credentia
 import { statusFor } from './http-status.js';
 import type { AuditSink } from './audit-sink.js';
 import { exactBody, sendError } from './request-guard.js';
-import { tokenMatches } from './token-check.js';
+import { TOKEN_SCOPE_MESSAGE, tokenOpens } from './token-check.js';
 
 export const ECS_PATH = '/v1/credentials';
 const PROFILE_NAME = /^[\w.@+=,:-]{1,128}$/;
 
 export interface EcsRouteDeps {
   credentials: CredentialProvider;
-  token: string;
+  /** The daemon's token (it may be rotated while running). */
+  token: () => string;
   audit?: AuditSink;
 }
 
@@ -26,8 +27,9 @@ export function registerEcsRoutes(app: FastifyInstance, deps: EcsRouteDeps): voi
       sendError(reply, 401, 'MissingToken', 'The Authorization header is missing; run: eval "$(credd env)"');
       return;
     }
-    if (!tokenMatches(authorization, deps.token)) {
-      sendError(reply, 403, 'InvalidToken', 'The Authorization token is not this daemon\'s; run: eval "$(credd env)"');
+    const verdict = tokenOpens(authorization, deps.token(), profile);
+    if (verdict !== 'ok') {
+      sendError(reply, 403, 'InvalidToken', verdict === 'scope' ? TOKEN_SCOPE_MESSAGE : 'The Authorization token is not this daemon\'s; run: eval "$(credd env)"');
       return;
     }
     const result = await deps.credentials.serve(profile);

@@ -17,6 +17,7 @@ export interface ImdsDeps {
   audit?: AuditSink;
 }
 
+const PROXY_HEADERS = ['x-forwarded-for', 'forwarded', 'via'];
 const TOKEN_HEADER = 'x-aws-ec2-metadata-token';
 const TTL_HEADER = 'x-aws-ec2-metadata-token-ttl-seconds';
 const CREDS = 'meta-data/iam/security-credentials';
@@ -29,9 +30,10 @@ function text(reply: FastifyReply, body: string): FastifyReply {
 /** IMDSv2 on the daemon's own port: `AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:PORT/`. */
 export function registerImdsRoutes(app: FastifyInstance, deps: ImdsDeps): void {
   app.put('/latest/api/token', (req, reply) => {
-    // EC2 refuses token requests that went through a proxy; so do we.
-    if (req.headers['x-forwarded-for'] !== undefined) {
-      return sendError(reply, 403, 'Forbidden', 'IMDS token requests must not carry X-Forwarded-For.');
+    // EC2 refuses token requests that went through a proxy; so do we, whichever header the proxy used.
+    const proxied = PROXY_HEADERS.find((h) => req.headers[h] !== undefined);
+    if (proxied !== undefined) {
+      return sendError(reply, 403, 'Forbidden', `IMDS token requests must not carry ${proxied} (they look proxied).`);
     }
     const raw = req.headers[TTL_HEADER];
     const ttl = typeof raw === 'string' && /^\d{1,5}$/.test(raw.trim()) ? Number(raw.trim()) : NaN;

@@ -1,45 +1,33 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** IMDSv2 session tokens: random, expiring, and bounded in number so floods cannot grow memory. */
+/**
+ * IMDSv2 session tokens: `EXPIRY.MAC`, an HMAC over the expiry with a key made at start-up.
+ * Nothing is stored, so a flood of PUTs cannot evict anyone's token or grow memory; a
+ * restart invalidates every token (SDKs ask for a new one on 401).
+ */
 export class ImdsTokens {
-  private readonly tokens = new Map<string, number>();
+  private readonly key = randomBytes(32);
 
-  constructor(
-    private readonly now: () => number,
-    private readonly maxTokens = 10_000,
-  ) {}
+  constructor(private readonly now: () => number) {}
 
   issue(ttlSeconds: number): string {
-    if (this.tokens.size >= this.maxTokens) this.evict();
-    const token = randomBytes(32).toString('base64url');
-    this.tokens.set(token, this.now() + ttlSeconds * 1000);
-    return token;
+    const expiry = (this.now() + ttlSeconds * 1000).toString(36);
+    return `${expiry}.${this.mac(expiry)}`;
   }
 
   valid(token: string | undefined): boolean {
-    if (token === undefined) return false;
-    const expiresAt = this.tokens.get(token);
-    if (expiresAt === undefined) return false;
-    if (expiresAt <= this.now()) {
-      this.tokens.delete(token);
-      return false;
-    }
-    return true;
+    if (token === undefined || token.length > 64) return false;
+    const dot = token.indexOf('.');
+    if (dot <= 0) return false;
+    const expiry = token.slice(0, dot);
+    if (!/^[0-9a-z]{1,12}$/.test(expiry)) return false;
+    const given = Buffer.from(token.slice(dot + 1));
+    const wanted = Buffer.from(this.mac(expiry));
+    if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) return false;
+    return parseInt(expiry, 36) > this.now();
   }
 
-  get size(): number {
-    return this.tokens.size;
-  }
-
-  /** Drops expired tokens, then the oldest quarter if still full (Map keeps insertion order). */
-  private evict(): void {
-    const now = this.now();
-    for (const [t, exp] of this.tokens) if (exp <= now) this.tokens.delete(t);
-    if (this.tokens.size < this.maxTokens) return;
-    let drop = Math.ceil(this.maxTokens / 4);
-    for (const t of this.tokens.keys()) {
-      if (drop-- <= 0) break;
-      this.tokens.delete(t);
-    }
+  private mac(expiry: string): string {
+    return createHmac('sha256', this.key).update(expiry).digest('base64url');
   }
 }

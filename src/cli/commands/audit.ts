@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { readAudit } from '../../daemon/audit-log.js';
 import type { CliContext } from '../cli-context.js';
+import { terminalText } from '../../platform/terminal-text.js';
 import { clockTime } from '../format-time.js';
 
 /** Shows which local programs fetched which credentials, newest last. */
@@ -15,8 +16,9 @@ export async function runAudit(input: { limit: number; json: boolean }, ctx: Cli
     return;
   }
   for (const e of entries) {
-    const who = e.pid !== undefined ? `pid ${e.pid} ${e.command}` : e.command;
-    ctx.out.write(`${clockTime(e.at)}  ${e.endpoint.padEnd(4)}  ${String(e.status)}  ${e.profile.padEnd(16)}  ${who}\n`);
+    // Every field comes from a file anyone with the user's rights could have written: print nothing raw.
+    const who = [e.uid !== undefined ? `uid ${e.uid}` : undefined, e.pid !== undefined ? `pid ${e.pid}` : undefined, String(e.command)].filter((x) => x !== undefined).join(' ');
+    ctx.out.write(`${terminalText(clockTime(String(e.at)))}  ${terminalText(String(e.endpoint)).padEnd(4)}  ${terminalText(String(e.status))}  ${terminalText(String(e.profile)).padEnd(16)}  ${terminalText(who)}\n`);
   }
 }
 

@@ -3,7 +3,7 @@ import { parsePort } from '../../platform/settings.js';
 import type { CliContext } from '../cli-context.js';
 
 /** Runs the daemon in the foreground until SIGINT/SIGTERM. Heavy modules load only here. */
-export async function runDaemonCommand(input: { port?: string; imdsV1?: boolean; logFile?: string }, ctx: CliContext): Promise<void> {
+export async function runDaemonCommand(input: { port?: string; imdsV1?: boolean; imds?: boolean; logFile?: string }, ctx: CliContext): Promise<void> {
   const port = parsePort(input.port, '--port');
   const { runDaemon } = await import('../../daemon/run-daemon.js');
   let logFile: { reopen(): void } | undefined;
@@ -18,6 +18,7 @@ export async function runDaemonCommand(input: { port?: string; imdsV1?: boolean;
     env: ctx.env,
     ...(port !== undefined && { port }),
     ...(input.imdsV1 === true && { imdsV1: true }),
+    ...(input.imds !== undefined && { imds: input.imds }),
     ...(logger !== undefined && { logger }),
   });
   const onHangup = (): void => logFile?.reopen();
@@ -43,5 +44,7 @@ export function registerDaemon(program: Command, ctx: () => CliContext): void {
     .option('-p, --port <port>', 'TCP port on 127.0.0.1 (default: CREDD_PORT or 9911)')
     .option('--log-file <path>', 'log JSON lines to this file (rotated at 5 MB, one old file kept) instead of stderr')
     .option('--imds-v1', 'also answer IMDS requests without a session token (IMDSv1), for old clients (or CREDD_IMDS_V1=true)')
-    .action((opts: { port?: string; imdsV1?: boolean; logFile?: string }) => runDaemonCommand(opts, ctx()));
+    .option('--imds', 'serve the IMDS endpoint even where credd cannot check which local user connects (macOS; or CREDD_IMDS=on)')
+    .option('--no-imds', 'turn the IMDS endpoint off (or CREDD_IMDS=off)')
+    .action((opts: { port?: string; imdsV1?: boolean; imds?: boolean; logFile?: string }) => runDaemonCommand(opts, ctx()));
 }

@@ -3,6 +3,7 @@ import { loadOrCreateToken } from '../../daemon/auth-token.js';
 import { loadDaemonInfo } from '../../daemon/daemon-state.js';
 import { CreddError, errorMessage } from '../../domain/errors.js';
 import { portFromEnv } from '../../platform/settings.js';
+import { tokenFor } from '../scoped-env.js';
 import type { SwitchResult } from '../../protocol/control-api.js';
 import type { CliContext } from '../cli-context.js';
 import { hookShell, promptHook, shellQuote } from '../shell-hook.js';
@@ -26,7 +27,7 @@ export async function envVariables(ctx: CliContext, profile?: string): Promise<R
   const path = profile === undefined ? '/v1/credentials' : `/v1/credentials/${encodeURIComponent(profile)}`;
   return {
     AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.1:${port}${path}`,
-    AWS_CONTAINER_AUTHORIZATION_TOKEN: token,
+    AWS_CONTAINER_AUTHORIZATION_TOKEN: tokenFor(token, profile),
   };
 }
 

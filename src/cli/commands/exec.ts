@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import type { Command } from 'commander';
 import { CreddError } from '../../domain/errors.js';
+import { childEnv } from '../../platform/child-env.js';
 import type { SwitchResult } from '../../protocol/control-api.js';
 import type { CliContext } from '../cli-context.js';
 import { withMfa } from '../mfa-prompt.js';
@@ -37,7 +38,7 @@ export async function execEnvironment(input: ExecInput, ctx: CliContext): Promis
   if (already !== undefined && already !== '') {
     throw new CreddError('NestedExec', `This shell already runs under credd exec for "${already}"; exit it first (or unset CREDD_PROFILE) instead of nesting.`);
   }
-  const env: NodeJS.ProcessEnv = { ...ctx.env };
+  const env: NodeJS.ProcessEnv = childEnv(ctx.env);
   for (const k of CLEARED) delete env[k];
   env['CREDD_PROFILE'] = profile;
   if (input.envKeys) {

@@ -1,0 +1,56 @@
+import type { Socket } from 'node:net';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sendError } from './request-guard.js';
+
+/** How the daemon learns which local user is at the other end of a TCP connection. */
+export interface PeerUidCheck {
+  /** The uid owning the client end of 127.0.0.1:clientPort → 127.0.0.1:serverPort; undefined when unknown. */
+  lookup(clientPort: number, serverPort: number): Promise<number | undefined>;
+  /** The only uid served: the daemon's own. */
+  allowedUid: number;
+}
+
+export interface PeerGuard {
+  /** Starts the lookup as the connection opens, so it runs while the headers are still arriving. */
+  connected(socket: Socket): void;
+  /** The uid found for a connection, once known (for the audit line). */
+  uidOf(socket: Socket): number | undefined;
+  /** Refuses every request on a connection from another uid, before any credential work. */
+  hook(req: FastifyRequest, reply: FastifyReply): Promise<void>;
+}
+
+/**
+ * Other local users can reach 127.0.0.1 too; a token or an IMDS session token proves nothing
+ * about who holds it. The uid is looked up once per connection (keep-alive requests reuse it).
+ */
+export function peerGuard(check: PeerUidCheck, serverPort: () => number | undefined): PeerGuard {
+  const pending = new WeakMap<Socket, Promise<number | undefined>>();
+  const known = new WeakMap<Socket, number>();
+  const lookup = (socket: Socket): Promise<number | undefined> => {
+    let p = pending.get(socket);
+    if (p === undefined) {
+      const client = socket.remotePort;
+      const server = serverPort() ?? socket.localPort;
+      p = client === undefined || server === undefined ? Promise.resolve(undefined) : check.lookup(client, server).catch(() => undefined);
+      p = p.then((uid) => {
+        if (uid !== undefined) known.set(socket, uid);
+        return uid;
+      });
+      pending.set(socket, p);
+    }
+    return p;
+  };
+  return {
+    connected: (socket) => void lookup(socket),
+    uidOf: (socket) => known.get(socket),
+    hook: async (req, reply) => {
+      const uid = await lookup(req.raw.socket);
+      if (uid === check.allowedUid) return;
+      const why =
+        uid === undefined
+          ? 'credd could not tell which local user opened this connection, so it refuses it.'
+          : `credd serves only its own user (uid ${check.allowedUid}); this connection belongs to uid ${uid}.`;
+      await sendError(reply, 403, 'ForeignUser', why);
+    },
+  };
+}

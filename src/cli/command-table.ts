@@ -22,6 +22,7 @@ export const COMMANDS: ReadonlyArray<{ names: readonly string[]; load: () => Pro
   { names: ['console'], load: async () => (await import('./commands/console.js')).registerConsole },
   { names: ['import'], load: async () => (await import('./commands/import.js')).registerImport },
   { names: ['rotate'], load: async () => (await import('./commands/rotate.js')).registerRotate },
+  { names: ['token'], load: async () => (await import('./commands/token.js')).registerToken },
   { names: ['audit'], load: async () => (await import('./commands/audit.js')).registerAudit },
   { names: ['logs'], load: async () => (await import('./commands/logs.js')).registerLogs },
   { names: ['doctor'], load: async () => (await import('./commands/doctor.js')).registerDoctor },

@@ -123,3 +123,35 @@ function viaLsof(clientPort: number): Promise<PeerProcess> {
     });
   });
 }
+
+export type PortVerdict = { ok: true } | { ok: false; holder: PortHolder; foreignUser: boolean };
+
+/**
+ * Is 127.0.0.1:`port` held by something other than our own credd (pid `daemonPid`)? Cheap on
+ * Linux (one /proc read, one fd listing), so `credd env` can ask at every shell start. A free
+ * port is fine (the daemon is just down). Elsewhere only `thorough` callers ask (lsof is slow).
+ */
+export async function checkPortHolder(port: number, daemonPid: number | undefined, thorough = false): Promise<PortVerdict> {
+  try {
+    if (process.platform !== 'linux') {
+      if (!thorough) return { ok: true };
+      const h = await listenerViaLsof(port);
+      if (h === undefined || (h.pid !== undefined && h.pid === daemonPid)) return { ok: true };
+      return { ok: false, holder: h, foreignUser: h.uid !== undefined && h.uid !== process.getuid?.() };
+    }
+    const rows = await listenersOn(port);
+    if (rows.length === 0) return { ok: true };
+    const me = process.getuid?.();
+    const foreign = rows.find((r) => r.uid !== me);
+    if (foreign) return { ok: false, holder: { uid: foreign.uid }, foreignUser: true };
+    if (daemonPid !== undefined) {
+      const fds = await fs.readdir(`/proc/${daemonPid}/fd`).catch(() => [] as string[]);
+      const links = new Set(await Promise.all(fds.map((fd) => fs.readlink(`/proc/${daemonPid}/fd/${fd}`).catch(() => ''))));
+      if (rows.every((r) => links.has(`socket:[${r.inode}]`))) return { ok: true };
+    }
+    const owner = rows[0] && rows[0].inode !== '0' ? await ownerOfInode(rows[0].inode) : undefined;
+    return { ok: false, holder: { ...(me !== undefined && { uid: me }), ...(owner?.pid !== undefined && { pid: owner.pid, command: owner.command }) }, foreignUser: false };
+  } catch {
+    return { ok: true };
+  }
+}

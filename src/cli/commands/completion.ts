@@ -22,8 +22,14 @@ function specs(program: Command): Spec[] {
   }));
 }
 
-/** Profile names straight from the config file with sed: no node start-up on every TAB. */
-const PROFILES_SH = `sed -n 's/^[[:space:]]*\\[profile[[:space:]]\\{1,\\}\\([^]]*\\)\\].*/\\1/p; s/^[[:space:]]*\\[default\\].*/default/p' "\${AWS_CONFIG_FILE:-$HOME/.aws/config}" 2>/dev/null`;
+/**
+ * Profile names straight from the config file with sed: no node start-up on every TAB. The
+ * file is data, never code: names with anything but credd's profile-name characters are
+ * skipped, so no `$(…)`, backtick, glob or quote can reach the shell's word expansion.
+ */
+const SED_PROFILES = `sed -n 's/^[[:space:]]*\\[profile[[:space:]]\\{1,\\}\\([^]]*\\)\\].*/\\1/p; s/^[[:space:]]*\\[default\\].*/default/p'`;
+const SAFE_NAMES = `LC_ALL=C grep -E '^[A-Za-z0-9_.@+=,:-]+$'`;
+const PROFILES_SH = `${SED_PROFILES} "\${AWS_CONFIG_FILE:-$HOME/.aws/config}" 2>/dev/null | ${SAFE_NAMES}`;
 
 function bash(all: Spec[]): string {
   const cases = all
@@ -39,25 +45,30 @@ _credd() {
 ${cases}
   esac
   if [[ $cur == -* || $profiles == 0 ]]; then COMPREPLY=($(compgen -W "$opts" -- "$cur")); return; fi
-  COMPREPLY=($(compgen -W "$(${PROFILES_SH})" -- "$cur"))
+  # Never compgen -W on data: it expands $(…) and backticks inside the word list.
+  local p; COMPREPLY=()
+  while IFS= read -r p; do [[ $p == "$cur"* ]] && COMPREPLY+=("$p"); done < <(${PROFILES_SH})
 }
 complete -F _credd credd
 `;
 }
 
 function zsh(all: Spec[]): string {
-  const cases = all.map((s) => `    ${[s.name, ...s.aliases].join('|')}) opts=(${[...s.flags, ...s.sub].join(' ')}); profiles=${s.takesProfile ? 1 : 0} ;;`).join('\n');
+  const cases = all.map((s) => `    ${[s.name, ...s.aliases].join('|')}) opts=(${s.flags.join(' ')}); subs=(${s.sub.join(' ')}); profiles=${s.takesProfile ? 1 : 0} ;;`).join('\n');
+  // compdef exists only after compinit (stock macOS zsh has none): then define _credd silently.
   return `# credd zsh completion: eval "$(credd completion zsh)"
 _credd() {
-  local -a opts; local profiles=0
+  local -a opts subs; local profiles=0
   if (( CURRENT == 2 )); then compadd -- ${all.map((s) => s.name).join(' ')}; return; fi
   case \${words[2]} in
 ${cases}
   esac
-  if [[ \${words[CURRENT]} == -* || $profiles == 0 ]]; then compadd -- $opts; return; fi
-  compadd -- \${(f)"$(${PROFILES_SH})"}
+  if [[ \${words[CURRENT]} == -* ]]; then compadd -- $opts; return; fi
+  if (( CURRENT == 3 && \${#subs} > 0 )); then compadd -- $subs; return; fi
+  if [[ $profiles == 1 ]]; then compadd -- \${(f)"$(${PROFILES_SH})"}; return; fi
+  compadd -- $opts
 }
-compdef _credd credd
+if (( \${+functions[compdef]} )); then compdef _credd credd; fi
 `;
 }
 
@@ -67,7 +78,7 @@ function fish(all: Spec[]): string {
     'function __credd_profiles',
     '  set -l f ~/.aws/config',
     '  set -q AWS_CONFIG_FILE; and set f $AWS_CONFIG_FILE',
-    `  sed -n 's/^[[:space:]]*\\[profile[[:space:]]\\{1,\\}\\([^]]*\\)\\].*/\\1/p; s/^[[:space:]]*\\[default\\].*/default/p' $f 2>/dev/null`,
+    `  ${SED_PROFILES} $f 2>/dev/null | ${SAFE_NAMES}`,
     'end',
     'complete -c credd -f',
   ];

@@ -2,9 +2,16 @@ import type { Command } from 'commander';
 import { errorMessage } from '../../domain/errors.js';
 import type { DaemonStatus } from '../../protocol/control-api.js';
 import type { CliContext } from '../cli-context.js';
-import type { CheckResult } from '../doctor/check.js';
+import { fail, ok, type CheckResult } from '../doctor/check.js';
+import { portWarning } from '../port-warning.js';
 import { activeProfileCheck, daemonCheck, keychainCheck, serviceCheck, stsCheck } from '../doctor/daemon-checks.js';
 import { permissionsCheck, shadowCheck, shellCheck } from '../doctor/environment-checks.js';
+
+/** Fails when the port is held by something other than this user's credd (port squatting). */
+async function portCheck(ctx: CliContext): Promise<CheckResult> {
+  const warning = await portWarning(ctx, true);
+  return warning === undefined ? ok('credd\'s port is free or held by your credd') : fail(warning, 'stop the process holding the port, or set CREDD_PORT to another port');
+}
 
 const MARK = { ok: '✓', warn: '!', fail: '✗' } as const;
 
@@ -19,6 +26,7 @@ export async function runDoctor(ctx: CliContext): Promise<number> {
   }
   const results: CheckResult[] = [
     daemonCheck(status, daemonError),
+    await portCheck(ctx),
     ...activeProfileCheck(status),
     await permissionsCheck(ctx),
     await shellCheck(ctx, status),

@@ -3,7 +3,7 @@ import { loadOrCreateToken } from '../../daemon/auth-token.js';
 import { loadDaemonInfo } from '../../daemon/daemon-state.js';
 import { CreddError, errorMessage } from '../../domain/errors.js';
 import { portFromEnv } from '../../platform/settings.js';
-import { tokenFor } from '../scoped-env.js';
+import { tokenFor, warnAboutPort } from '../scoped-env.js';
 import type { SwitchResult } from '../../protocol/control-api.js';
 import type { CliContext } from '../cli-context.js';
 import { hookShell, promptHook, shellQuote } from '../shell-hook.js';
@@ -40,9 +40,11 @@ export async function runEnv(input: EnvInput, ctx: CliContext): Promise<void> {
   if (input.imds === true) {
     if (profile !== undefined) throw new CreddError('ImdsFollowsActive', 'The IMDS endpoint always serves the active profile; run `credd env --imds` without a profile.');
     ctx.out.write(await imdsLines(ctx));
+    await warnAboutPort(ctx);
     return;
   }
   const vars = await envVariables(ctx, profile);
+  await warnAboutPort(ctx);
   const lines = [`unset ${SHADOWING.join(' ')}`, ...Object.entries(vars).map(([k, v]) => `export ${k}=${shellQuote(v)}`)];
   ctx.out.write(`${lines.join('\n')}\n`);
   if (input.hook !== undefined) ctx.out.write(promptHook(hookShell(input.hook, ctx.env), ctx.paths.notice));

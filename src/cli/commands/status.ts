@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { DaemonStatus, ProfileStatus } from '../../protocol/control-api.js';
 import type { CliContext } from '../cli-context.js';
 import { DaemonNotRunningError } from '../daemon-client.js';
+import { portWarning } from '../port-warning.js';
 import { clockTime, relative } from '../format-time.js';
 
 /** Exit code when the daemon is not running, so scripts can tell it from other failures. */
@@ -13,14 +14,17 @@ export async function runStatus(input: { json: boolean }, ctx: CliContext): Prom
     status = await ctx.daemon.get<DaemonStatus>('/v1/status');
   } catch (err) {
     if (!(err instanceof DaemonNotRunningError)) throw err;
-    if (input.json) ctx.out.write(`${JSON.stringify({ running: false, message: err.message })}\n`);
-    else ctx.out.write(`${err.message}\n`);
+    const warning = await portWarning(ctx, true);
+    if (input.json) ctx.out.write(`${JSON.stringify({ running: false, message: err.message, ...(warning !== undefined && { warning }) })}\n`);
+    else ctx.out.write(`${err.message}\n${warning !== undefined ? `${warning}\n` : ''}`);
     return EXIT_NOT_RUNNING;
   }
   if (input.json) {
     ctx.out.write(`${JSON.stringify(status)}\n`);
     return 0;
   }
+  const warning = await portWarning(ctx, true);
+  if (warning !== undefined) ctx.err.write(`credd: ${warning}\n`);
   const lines = [`credd daemon running: pid ${status.pid}, 127.0.0.1:${status.port}, since ${clockTime(status.startedAt)}, version ${status.version}`];
   lines.push(`keys in: ${status.store}; profiles from: ${status.configFile}`);
   const active = status.profiles.find((p) => p.active);

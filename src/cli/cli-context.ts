@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { SecretStore } from '../domain/ports.js';
+import { checkPrivateDirSync, checkPrivateEntriesSync } from '../platform/private-files.js';
 import { awsConfigFile, creddPaths, defaultCreddHome, type CreddPaths } from '../platform/paths.js';
 import { daemonClient, type DaemonClient } from './daemon-client.js';
 import { terminalPrompt, type Prompt } from './prompt.js';
@@ -20,6 +21,9 @@ export interface CliContext {
 export function processContext(): CliContext {
   const env = process.env;
   const paths = creddPaths(defaultCreddHome(env));
+  // Before anything is read or written there: a state dir another user controls is refused.
+  checkPrivateDirSync(paths.home);
+  checkPrivateEntriesSync([paths.token, paths.controlSocket, paths.pidFile, paths.state, paths.daemonInfo, paths.notice, paths.audit, paths.fileStoreDir, paths.logDir]);
   const prompt = terminalPrompt(process.stdin, process.stderr);
   let store: Promise<SecretStore> | undefined;
   return {

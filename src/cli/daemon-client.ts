@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import http from 'node:http';
 import { CreddError } from '../domain/errors.js';
 
@@ -13,10 +14,29 @@ export interface DaemonClient {
   post<T>(path: string, body?: unknown): Promise<T>;
 }
 
+/**
+ * An MFA code or a key must never go to a socket someone else made: the control socket must be
+ * a socket owned by us (the state dir's check may be older than this request).
+ */
+function foreignSocket(socketPath: string): string | undefined {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(socketPath);
+  } catch {
+    return undefined;
+  }
+  const uid = process.getuid?.();
+  if (!st.isSocket()) return `credd refuses to talk to ${socketPath}: it is not a socket.`;
+  if (uid !== undefined && st.uid !== uid) return `credd refuses to talk to ${socketPath}: it is owned by uid ${st.uid}, not by you (uid ${uid}).`;
+  return undefined;
+}
+
 /** Talks to the daemon's control API on its unix socket. Errors arrive as CreddErrors. */
 export function daemonClient(socketPath: string, timeoutMs = 30_000): DaemonClient {
   const request = <T>(method: string, path: string, body?: unknown): Promise<T> =>
     new Promise((resolve, reject) => {
+      const foreign = foreignSocket(socketPath);
+      if (foreign !== undefined) return reject(new CreddError('UnsafeControlSocket', foreign));
       const payload = body === undefined ? undefined : JSON.stringify(body);
       const req = http.request(
         {

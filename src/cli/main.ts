@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CreddError } from '../domain/errors.js';
+import { UnsafePathError } from '../platform/private-files.js';
 import { terminalText } from '../platform/terminal-text.js';
 import { creddVersion } from '../platform/version.js';
 import { processContext, type CliContext } from './cli-context.js';
@@ -26,7 +27,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   } catch (err) {
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode;
-    } else if (err instanceof CreddError) {
+    } else if (err instanceof CreddError || err instanceof UnsafePathError) {
       process.stderr.write(`credd: ${terminalText(err.message)}\n`);
       process.exitCode = err.code === 'DaemonNotRunning' ? 3 : 1;
     } else {

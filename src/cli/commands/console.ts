@@ -1,6 +1,10 @@
 import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { CreddError, errorMessage } from '../../domain/errors.js';
+import { childEnv } from '../../platform/child-env.js';
+import { ensurePrivateDir, writePrivateFileAtomic } from '../../platform/private-files.js';
 import type { DaemonStatus } from '../../protocol/control-api.js';
 import type { CliContext } from '../cli-context.js';
 import { fetchCredentials } from './export.js';
@@ -52,10 +56,24 @@ export async function runConsole(input: ConsoleInput, ctx: CliContext): Promise<
   ctx.out.write(`${url}\n`);
   if (!input.open) return;
   const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
-  // The URL goes as an argument, never through a shell.
-  const child = spawn(opener, [url], { stdio: 'ignore', detached: true });
+  // The sign-in token must not sit in a process argument (any local user can read argv in
+  // ps): the browser is given a 0600 page in the private state dir that redirects to it.
+  const page = await redirectPage(ctx, url);
+  const child = spawn(opener, [pathToFileURL(page).href], { stdio: 'ignore', detached: true, env: childEnv(ctx.env) });
   child.on('error', () => ctx.err.write(`credd: could not start ${opener}; open the URL above yourself.\n`));
   child.unref();
+}
+
+/** One page, replaced at each --open; the sign-in token in it expires 15 minutes after issue anyway. */
+async function redirectPage(ctx: CliContext, url: string): Promise<string> {
+  await ensurePrivateDir(ctx.paths.home);
+  const file = path.join(ctx.paths.home, 'console-signin.html');
+  const attr = url.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+  await writePrivateFileAtomic(
+    file,
+    `<!doctype html><meta charset="utf-8"><meta name="referrer" content="no-referrer"><meta http-equiv="refresh" content="0;url=${attr}"><title>credd: AWS console sign-in</title><a href="${attr}">Sign in to the AWS console</a>\n`,
+  );
+  return file;
 }
 
 export function registerConsole(program: Command, ctx: () => CliContext): void {

@@ -1,0 +1,128 @@
+// Another local user is an attacker too (issue 13, items 1 and 3): with credd-attacker's uid,
+// the daemon's token and an IMDS session token buy nothing; the audit names the uid; a port
+// squatted by that user is named by the daemon and warned about by env, status and doctor.
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { sandbox, type Sandbox } from '../support/cli-harness.js';
+import { assertNoCredential, request, sleep, startHarness, type Harness } from '../support/hardening-harness.js';
+import { otherUser, type OtherUser } from '../support/other-user.js';
+
+const other = otherUser();
+const SKIP = typeof other === 'string' ? other : false;
+const TTL = 'x-aws-ec2-metadata-token-ttl-seconds';
+const ROLE = '/latest/meta-data/iam/security-credentials/readonly';
+
+function attacker(): OtherUser {
+  if (typeof other === 'string') throw new Error(other);
+  return other;
+}
+
+describe('another local user gets no credentials', { skip: SKIP }, () => {
+  let h: Harness;
+  let imdsToken = '';
+  const url = (p: string): string => `http://127.0.0.1:${h.port}${p}`;
+
+  before(async () => {
+    h = await startHarness();
+    imdsToken = (await request({ port: h.port, method: 'PUT', path: '/latest/api/token', headers: { [TTL]: '600' } })).body;
+  });
+  after(async () => h?.close());
+
+  it('the ECS endpoint refuses its connections even with the right token (403 naming the reason); ours still get 200', async () => {
+    for (const p of ['/v1/credentials', '/v1/credentials/readonly', '/v1/credentials/admin']) {
+      const r = await attacker().curl(url(p), { headers: { authorization: h.token } });
+      assert.ok(r.status === 403 || r.status === 0, `${p}: ${r.status}`);
+      assertNoCredential(r.body, p);
+      if (r.status === 403) assert.match(r.body, new RegExp(`uid ${attacker().uid}`));
+    }
+    const mine = await request({ port: h.port, path: '/v1/credentials/readonly', headers: { authorization: h.token } });
+    assert.equal(mine.status, 200, mine.body);
+  });
+
+  it('IMDS: no session token for it, and our session token does not work from its uid', async () => {
+    const put = await attacker().curl(url('/latest/api/token'), { method: 'PUT', headers: { [TTL]: '21600' } });
+    assert.ok(put.status === 403 || put.status === 0, `PUT: ${put.status} ${put.body}`);
+    assert.ok(put.body.length < 43 || put.body.includes('uid'), 'no token in the answer');
+    for (const p of ['/latest/meta-data/iam/security-credentials/', ROLE]) {
+      const r = await attacker().curl(url(p), { headers: { 'x-aws-ec2-metadata-token': imdsToken } });
+      assert.ok(r.status === 403 || r.status === 0, `${p}: ${r.status}`);
+      assertNoCredential(r.body, p);
+    }
+    const mine = await request({ port: h.port, path: ROLE, headers: { 'x-aws-ec2-metadata-token': imdsToken } });
+    assert.equal(mine.status, 200, mine.body);
+  });
+
+  it('the audit line records the peer uid of refused and served requests', async () => {
+    await attacker().curl(url('/v1/credentials/readonly'), { headers: { authorization: h.token } });
+    await request({ port: h.port, path: '/v1/credentials/readonly', headers: { authorization: h.token } });
+    const file = path.join(h.box.home, 'audit.log');
+    const deadline = Date.now() + 10_000;
+    let entries: Array<{ uid?: number; status: number; profile: string }> = [];
+    for (;;) {
+      const text = await fs.readFile(file, 'utf8').catch(() => '');
+      entries = text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as (typeof entries)[number]);
+      if (entries.some((e) => e.uid === attacker().uid) && entries.some((e) => e.uid === process.getuid?.() && e.status === 200)) break;
+      assert.ok(Date.now() < deadline, `no audit entry with both uids: ${JSON.stringify(entries)}`);
+      await sleep(100);
+    }
+    assert.ok(entries.filter((e) => e.uid === attacker().uid).every((e) => e.status === 403), JSON.stringify(entries));
+  });
+
+  it('credd daemon --no-imds (or CREDD_IMDS=off) turns IMDS off: 404 ImdsOff, ECS still served', async () => {
+    await h.restart({ ...h.box.env, CREDD_IMDS: 'off' });
+    const put = await request({ port: h.port, method: 'PUT', path: '/latest/api/token', headers: { [TTL]: '600' } });
+    assert.equal(put.status, 404, put.body);
+    assert.match(put.body, /ImdsOff/);
+    const ecs = await request({ port: h.port, path: '/v1/credentials/readonly', headers: { authorization: h.token } });
+    assert.equal(ecs.status, 200, ecs.body);
+    await h.restart(h.box.env);
+  });
+});
+
+describe('a port squatted by another user', { skip: SKIP }, () => {
+  let box: Sandbox;
+  let squatter: ChildProcess;
+  let port = 0;
+
+  before(async () => {
+    box = await sandbox({ config: '[profile base]\nregion = us-east-1\n', stsUrl: 'http://127.0.0.1:9' });
+    port = await new Promise<number>((resolve) => {
+      const s = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as net.AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
+    squatter = attacker().spawn(process.execPath, ['-e', "require('net').createServer((s) => s.end()).listen(Number(process.argv[1]), '127.0.0.1', () => console.log('up'))", String(port)]);
+    await new Promise<void>((resolve, reject) => {
+      squatter.stdout?.on('data', (d: Buffer) => d.toString().includes('up') && resolve());
+      squatter.once('exit', (code) => reject(new Error(`the squatter exited (${code})`)));
+    });
+  });
+  after(async () => {
+    squatter?.kill('SIGKILL');
+    await box?.cleanup();
+  });
+
+  it('credd daemon refuses to start and names the other user and its uid', async () => {
+    const r = await box.credd(['daemon', '--port', String(port)]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is held by ANOTHER USER, uid ${attacker().uid} \\(${attacker().name}\\)`));
+    assert.ok(r.stderr.trim().split('\n').length <= 2, r.stderr);
+  });
+
+  it('credd env still prints its lines but warns on stderr; status and doctor warn too', async () => {
+    const env = { CREDD_PORT: String(port) };
+    const e = await box.credd(['env'], { env });
+    assert.equal(e.code, 0, e.stderr);
+    assert.match(e.stdout, /AWS_CONTAINER_CREDENTIALS_FULL_URI/);
+    assert.match(e.stderr, new RegExp(`WARNING: port ${port} .* ANOTHER USER, uid ${attacker().uid}`));
+    const s = await box.credd(['status'], { env });
+    assert.match(s.stdout + s.stderr, new RegExp(`WARNING: port ${port} .* ANOTHER USER`));
+    const d = await box.credd(['doctor'], { env });
+    assert.match(d.stdout, new RegExp(`✗ WARNING: port ${port} .* ANOTHER USER`));
+  });
+});

@@ -40,15 +40,57 @@ async function scan(match: (row: TcpRow) => boolean, readFile: (f: string) => Pr
 
 const readProc = (f: string): Promise<string> => fs.readFile(f, 'utf8');
 
+/** An address as /proc/net/tcp6 writes an IPv4-mapped one, turned into the tcp (IPv4) form. */
+function v4(address: string): string {
+  return address.startsWith(MAPPED_LOOPBACK.slice(0, 24)) ? address.slice(24) : address;
+}
+
 /**
  * The uid owning the client end of a loopback connection to `serverPort`, from the kernel's
  * socket table: one read of a /proc file, no process scan. Undefined when no such row exists.
  */
 export async function peerUid(clientPort: number, serverPort: number, readFile = readProc): Promise<number | undefined> {
-  const local = new Set([`${IPV4_LOOPBACK}:${hexPort(clientPort)}`, `${MAPPED_LOOPBACK}:${hexPort(clientPort)}`]);
-  const remote = new Set([`${IPV4_LOOPBACK}:${hexPort(serverPort)}`, `${MAPPED_LOOPBACK}:${hexPort(serverPort)}`]);
-  const [row] = await scan((r) => local.has(r.local) && remote.has(r.remote), readFile, true);
-  return row?.uid;
+  return (await peerTable(readFile)).get(`${IPV4_LOOPBACK}:${hexPort(clientPort)} ${IPV4_LOOPBACK}:${hexPort(serverPort)}`);
+}
+
+/** Every socket's "local remote" (IPv4 form) → uid. */
+async function peerTable(readFile: (f: string) => Promise<string>): Promise<Map<string, number>> {
+  const table = new Map<string, number>();
+  await scan(
+    (r) => {
+      table.set(`${v4(r.local)} ${v4(r.remote)}`, r.uid);
+      return false;
+    },
+    readFile,
+    false,
+  );
+  return table;
+}
+
+/**
+ * `peerUid` for a server: lookups that arrive while the table is being read wait for the next
+ * read, which answers all of them at once. A burst of N new connections costs a few reads of
+ * the table, not N (each read grows with the number of open sockets).
+ */
+export function batchedPeerUid(readFile = readProc): (clientPort: number, serverPort: number) => Promise<number | undefined> {
+  let waiting: Array<{ key: string; resolve: (uid: number | undefined) => void }> = [];
+  let reading = false;
+  const pump = async (): Promise<void> => {
+    if (reading || waiting.length === 0) return;
+    reading = true;
+    const batch = waiting;
+    waiting = [];
+    // Every connection in this batch was accepted before the read starts, so its row is there.
+    const table = await peerTable(readFile).catch(() => new Map<string, number>());
+    for (const w of batch) w.resolve(table.get(w.key));
+    reading = false;
+    void pump();
+  };
+  return (clientPort, serverPort) =>
+    new Promise((resolve) => {
+      waiting.push({ key: `${IPV4_LOOPBACK}:${hexPort(clientPort)} ${IPV4_LOOPBACK}:${hexPort(serverPort)}`, resolve });
+      void pump();
+    });
 }
 
 /** Whether this system exposes the socket table (Linux with /proc mounted and readable). */

@@ -1,9 +1,15 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
+const EXPIRY_BYTES = 6;
+const NONCE_BYTES = 8;
+const MAC_BYTES = 18;
+const BODY = EXPIRY_BYTES + NONCE_BYTES;
+
 /**
- * IMDSv2 session tokens: `EXPIRY.MAC`, an HMAC over the expiry with a key made at start-up.
- * Nothing is stored, so a flood of PUTs cannot evict anyone's token or grow memory; a
- * restart invalidates every token (SDKs ask for a new one on 401).
+ * IMDSv2 session tokens, stateless: expiry (ms) + random nonce + an HMAC over both with a key
+ * made at start-up; 32 bytes, 43 base64url characters like a random token. Nothing is stored,
+ * so a flood of PUTs cannot evict anyone's token or grow memory; a restart invalidates every
+ * token (SDKs ask for a new one on 401).
  */
 export class ImdsTokens {
   private readonly key = randomBytes(32);
@@ -11,23 +17,22 @@ export class ImdsTokens {
   constructor(private readonly now: () => number) {}
 
   issue(ttlSeconds: number): string {
-    const expiry = (this.now() + ttlSeconds * 1000).toString(36);
-    return `${expiry}.${this.mac(expiry)}`;
+    const body = Buffer.alloc(BODY);
+    body.writeUIntBE(this.now() + ttlSeconds * 1000, 0, EXPIRY_BYTES);
+    randomBytes(NONCE_BYTES).copy(body, EXPIRY_BYTES);
+    return Buffer.concat([body, this.mac(body)]).toString('base64url');
   }
 
   valid(token: string | undefined): boolean {
-    if (token === undefined || token.length > 64) return false;
-    const dot = token.indexOf('.');
-    if (dot <= 0) return false;
-    const expiry = token.slice(0, dot);
-    if (!/^[0-9a-z]{1,12}$/.test(expiry)) return false;
-    const given = Buffer.from(token.slice(dot + 1));
-    const wanted = Buffer.from(this.mac(expiry));
-    if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) return false;
-    return parseInt(expiry, 36) > this.now();
+    if (token === undefined || !/^[A-Za-z0-9_-]{43}$/.test(token)) return false;
+    const raw = Buffer.from(token, 'base64url');
+    if (raw.length !== BODY + MAC_BYTES) return false;
+    const body = raw.subarray(0, BODY);
+    if (!timingSafeEqual(raw.subarray(BODY), this.mac(body))) return false;
+    return body.readUIntBE(0, EXPIRY_BYTES) > this.now();
   }
 
-  private mac(expiry: string): string {
-    return createHmac('sha256', this.key).update(expiry).digest('base64url');
+  private mac(body: Buffer): Buffer {
+    return createHmac('sha256', this.key).update(body).digest().subarray(0, MAC_BYTES);
   }
 }

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
+import { prettifier } from '../pretty-log.js';
 import { SYSTEMD_UNIT } from '../service/service-plan.js';
 
 export interface LogsInput {
@@ -17,19 +18,6 @@ export interface LogsInput {
 export function logFileCandidates(ctx: CliContext): string[] {
   const home = ctx.env['HOME'] ?? os.homedir();
   return [path.join(home, 'Library', 'Logs', 'credd', 'credd.log'), path.join(ctx.paths.logDir, 'credd.log')];
-}
-
-async function prettifier(color: boolean): Promise<(line: string) => string> {
-  const { prettyFactory } = await import('pino-pretty');
-  const pretty = prettyFactory({ colorize: color, translateTime: 'SYS:yyyy-mm-dd HH:MM:ss', ignore: 'pid,hostname' });
-  return (line) => {
-    if (!line.startsWith('{')) return `${line}\n`;
-    try {
-      return pretty(JSON.parse(line) as object) ?? `${line}\n`;
-    } catch {
-      return `${line}\n`;
-    }
-  };
 }
 
 /** Shows the daemon's recent log readably, wherever the platform keeps it. */

@@ -22,7 +22,12 @@ export function defaultLogFile(ctx: CliContext): string {
  * Heavy modules load only here.
  */
 export async function runDaemonCommand(input: DaemonInput, ctx: CliContext): Promise<void> {
-  const port = parsePort(input.port, '--port');
+  let port: number | undefined;
+  try {
+    port = parsePort(input.port, '--port');
+  } catch (err) {
+    throw new CreddError('Usage', errorMessage(err));
+  }
   if (input.detach === true) {
     const { detachDaemon } = await import('../daemon-detach.js');
     const args = [...(input.port !== undefined ? ['--port', input.port] : []), ...(input.imdsV1 === true ? ['--imds-v1'] : [])];

@@ -42,6 +42,8 @@ export async function envVariables(ctx: CliContext, profile?: string): Promise<R
 export async function runEnv(input: EnvInput, ctx: CliContext): Promise<void> {
   const profile = input.profile === undefined ? undefined : validProfileName(input.profile);
   const kind = shellKind(input.shell ?? (input.hook === 'fish' ? 'fish' : undefined));
+  // Refused before anything is printed: half of the output in an `eval` would be worse.
+  const hook = input.hook === undefined ? undefined : hookShell(input.hook, kind);
   if (input.imds === true) {
     if (profile !== undefined) throw new CreddError('ImdsFollowsActive', 'The IMDS endpoint always serves the active profile; run `credd env --imds` without a profile.');
     ctx.out.write(await imdsLines(ctx));
@@ -54,8 +56,8 @@ export async function runEnv(input: EnvInput, ctx: CliContext): Promise<void> {
     ...(profile === undefined ? regionFollower(kind, activeRegionFile(ctx.paths.home)) : []),
   ];
   ctx.out.write(`${lines.join('\n')}\n`);
-  if (input.hook !== undefined) {
-    ctx.out.write(promptHook(hookShell(input.hook, kind), { notice: ctx.paths.notice, pidFile: ctx.paths.pidFile, socket: ctx.paths.controlSocket }));
+  if (hook !== undefined) {
+    ctx.out.write(promptHook(hook, { notice: ctx.paths.notice, pidFile: ctx.paths.pidFile, socket: ctx.paths.controlSocket }));
   }
   if (profile !== undefined) await warm(ctx, profile);
 }

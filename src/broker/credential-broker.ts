@@ -60,6 +60,7 @@ export class CredentialBroker implements CredentialProvider {
 
   /** `credd switch`: fetch now (so errors reach the terminal), then make it active. */
   async switchTo(profile: string): Promise<TemporaryCredentials> {
+    await this.revalidate(this.slots.for(profile));
     const creds = await this.ensure(profile);
     this.touch(profile);
     if (this.activeProfile !== profile) {
@@ -71,7 +72,7 @@ export class CredentialBroker implements CredentialProvider {
 
   /** Warm a profile that a shell pins with `credd env PROFILE`. */
   async prime(profile: string): Promise<TemporaryCredentials> {
-    this.touch(profile);
+    await this.revalidate(this.touch(profile));
     return this.ensure(profile);
   }
 
@@ -82,7 +83,12 @@ export class CredentialBroker implements CredentialProvider {
     if (name === undefined) {
       return fail(new ActionRequiredError('NoActiveProfile', 'No profile is active in credd; run: credd switch PROFILE'));
     }
-    const slot = this.touch(name);
+    let slot = this.touch(name);
+    try {
+      slot = await this.revalidate(slot);
+    } catch (err) {
+      return fail(forProfile(toCreddError(err), name));
+    }
     const now = this.deps.clock.now();
     const state = slot.creds ? classify(slot.creds.expiration.getTime(), slot.issuedAt, now) : 'expired';
     if (slot.creds && state !== 'expired') {
@@ -183,6 +189,7 @@ export class CredentialBroker implements CredentialProvider {
     this.stats.stsFetches++;
     try {
       const profile = await this.deps.loadProfile(slot.name);
+      slot.definition = JSON.stringify(profile);
       slot.region = profile.region;
       slot.userName = rootOf(profile).name;
       const creds = await this.source.obtain(profile);
@@ -210,6 +217,20 @@ export class CredentialBroker implements CredentialProvider {
       }
       throw error;
     }
+  }
+
+  /**
+   * The config is read again (cheaply: unchanged files are not re-parsed) before cached
+   * credentials are used: a broken file fails the request, and credentials obtained for an
+   * older definition of the profile (role, source, MFA) are forgotten, never served for the new one.
+   */
+  private async revalidate(slot: ProfileSlot): Promise<ProfileSlot> {
+    if (slot.definition === undefined) return slot;
+    const current = JSON.stringify(await this.deps.loadProfile(slot.name));
+    if (current === slot.definition || !this.slots.has(slot)) return slot;
+    this.deps.logger.info({ profile: slot.name }, 'profile changed in the config; its cached credentials are dropped');
+    this.slots.drop(slot);
+    return this.touch(slot.name);
   }
 
   private schedule(slot: ProfileSlot, at: number): void {

@@ -9,6 +9,8 @@ export interface ProfileSlot {
   issuedAt: number;
   /** Region of the resolved profile, remembered for IMDS placement. */
   region?: string;
+  /** The resolved profile the credentials were obtained for (JSON), to notice config edits. */
+  definition?: string;
   /** The IAM user at the root of the profile's chain. */
   userName?: string;
   inflight?: Promise<TemporaryCredentials>;

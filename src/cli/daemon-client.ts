@@ -4,7 +4,7 @@ import { CreddError } from '../domain/errors.js';
 
 export class DaemonNotRunningError extends CreddError {
   constructor(socket: string) {
-    super('DaemonNotRunning', `The credd daemon is not running (nothing answers on ${socket}); start it with: credd daemon &`);
+    super('DaemonNotRunning', `The credd daemon is not running (nothing answers on ${socket}); start it with: credd daemon --detach (or credd service install)`);
     this.name = 'DaemonNotRunningError';
   }
 }

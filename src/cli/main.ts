@@ -6,11 +6,15 @@ import { creddVersion } from '../platform/version.js';
 import { processContext, type CliContext } from './cli-context.js';
 import { commandsFor, COMMANDS } from './command-table.js';
 
+/** Errors in what was typed (flags and their values), not in the world: exit 2, as documented. */
+const USAGE_ERRORS = new Set(['UnknownFormat', 'UnknownShell', 'UnknownPlatform', 'PlatformNeedsDryRun', 'NoTarget', 'InvalidProfileName', 'ImdsFollowsActive', 'Usage']);
+
 export async function buildProgram(ctx: () => CliContext, argv: readonly string[] = []): Promise<Command> {
   const program = new Command('credd')
     .description('Short-lived AWS role credentials from keys in your OS keychain, served by a local daemon.')
     .version(creddVersion())
-    .showHelpAfterError()
+    // One line of help after a usage error, not the whole list (commander still suggests a near command).
+    .showHelpAfterError("(run 'credd --help' for the commands, 'credd COMMAND --help' for one)")
     .enablePositionalOptions()
     .exitOverride();
   const wanted = argv.length > 0 ? commandsFor(argv) : COMMANDS;
@@ -26,10 +30,11 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     await (await buildProgram(ctx, argv)).parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
-      process.exitCode = err.exitCode;
+      // Help and --version exit 0; every other commander error is a usage error.
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
     } else if (err instanceof CreddError || err instanceof UnsafePathError) {
       process.stderr.write(`credd: ${terminalText(err.message)}\n`);
-      process.exitCode = err.code === 'DaemonNotRunning' ? 3 : 1;
+      process.exitCode = err.code === 'DaemonNotRunning' ? 3 : USAGE_ERRORS.has(err.code) ? 2 : 1;
     } else {
       process.stderr.write(`credd: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
       process.exitCode = 1;

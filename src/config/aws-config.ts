@@ -1,4 +1,6 @@
+import fs from 'node:fs/promises';
 import { ConfigError } from '../domain/errors.js';
+import { checkIni } from './check-ini.js';
 
 export type Section = Readonly<Record<string, string | undefined>>;
 
@@ -14,8 +16,33 @@ export interface AwsConfig {
 
 const NON_PROFILE_PREFIXES = ['sso-session.', 'services.'];
 
-/** Reads the file fresh every time, so edits are picked up without a restart. */
+/** The last parse per file, reused while the file is unchanged (the daemon checks it on every request). */
+const parsedCache = new Map<string, { stamp: string; config: AwsConfig }>();
+
+/**
+ * Reads the file fresh whenever it changed, so edits are picked up without a restart. A file
+ * the AWS CLI would refuse is refused here too, before anything is read from it.
+ */
 export async function loadAwsConfig(file: string): Promise<AwsConfig> {
+  const st = await fs.stat(file, { bigint: true }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
+    throw new ConfigError(`Could not read AWS config file ${file}: ${err.message}`);
+  });
+  const stamp = st === undefined ? 'none' : `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  const cached = parsedCache.get(file);
+  if (cached?.stamp === stamp) return cached.config;
+  if (st !== undefined) {
+    const text = await fs.readFile(file, 'utf8').catch((err: Error) => {
+      throw new ConfigError(`Could not read AWS config file ${file}: ${err.message}`);
+    });
+    checkIni(file, text);
+  }
+  const config = await parse(file);
+  parsedCache.set(file, { stamp, config });
+  return config;
+}
+
+async function parse(file: string): Promise<AwsConfig> {
   // Loaded on first use: most CLI commands never read the config, and start-up time matters.
   const { loadSharedConfigFiles } = await import('@smithy/shared-ini-file-loader');
   let parsed: Awaited<ReturnType<typeof loadSharedConfigFiles>>;

@@ -28,6 +28,8 @@ export interface DaemonInfo {
   port: number;
   startedAt: string;
   version: string;
+  /** The daemon's log file, when it writes one (not under systemd, where the journal has it). */
+  logFile?: string;
 }
 
 export async function loadDaemonInfo(file: string): Promise<DaemonInfo | undefined> {
@@ -36,7 +38,7 @@ export async function loadDaemonInfo(file: string): Promise<DaemonInfo | undefin
   try {
     const v = JSON.parse(raw) as Partial<DaemonInfo>;
     if (typeof v.pid !== 'number' || typeof v.port !== 'number') return undefined;
-    return { pid: v.pid, port: v.port, startedAt: String(v.startedAt ?? ''), version: String(v.version ?? '') };
+    return { pid: v.pid, port: v.port, startedAt: String(v.startedAt ?? ''), version: String(v.version ?? ''), ...(typeof v.logFile === 'string' && { logFile: v.logFile }) };
   } catch {
     return undefined;
   }

@@ -11,6 +11,7 @@ import { createLogger, type Logger } from '../platform/logger.js';
 import { awsConfigFile, creddPaths, defaultCreddHome } from '../platform/paths.js';
 import { ensurePrivateDir, writePrivateFileAtomic } from '../platform/private-files.js';
 import { runCommand } from '../platform/run-command.js';
+import { quietSdkNodeWarning } from '../platform/quiet-sdk-warning.js';
 import { portFromEnv } from '../platform/settings.js';
 import { creddVersion } from '../platform/version.js';
 import { buildControl } from '../server/build-control.js';
@@ -36,6 +37,8 @@ export interface DaemonOptions {
   imds?: boolean;
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
+  /** Where this daemon logs, recorded in daemon.json for `credd logs`. */
+  logFile?: string;
 }
 
 export interface RunningDaemon {
@@ -53,11 +56,7 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
   const configFile = awsConfigFile(env);
   const wantedPort = opts.port ?? portFromEnv(env);
   process.umask(0o077);
-  // The SDK prints a multi-line warning on Node < 22 into the log; say it once, structured.
-  if (Number(process.versions.node.split('.')[0]) < 22 && process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] === undefined) {
-    process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
-    logger.info({ node: process.versions.node }, 'AWS SDK for JavaScript releases after January 2027 need Node 22; credd keeps working with the SDK version it ships with');
-  }
+  quietSdkNodeWarning(logger);
   await ensurePrivateDir(paths.home);
   const releaseLock = await acquirePidLock(paths.pidFile, paths.controlSocket);
   const cleanups: Array<() => Promise<unknown>> = [releaseLock];
@@ -151,7 +150,7 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
 
     await writePrivateFileAtomic(
       paths.daemonInfo,
-      JSON.stringify({ pid: process.pid, port, startedAt: startedAt.toISOString(), version: creddVersion() }),
+      JSON.stringify({ pid: process.pid, port, startedAt: startedAt.toISOString(), version: creddVersion(), ...(opts.logFile !== undefined && { logFile: opts.logFile }) }),
     );
     cleanups.push(() => fs.rm(paths.daemonInfo, { force: true }));
 

@@ -1,4 +1,5 @@
-import { pino, type Logger, type DestinationStream } from 'pino';
+import { pino, type Logger } from 'pino';
+import { fdSink, SafeSinks, type LineSink } from './safe-sink.js';
 
 export type { Logger };
 
@@ -26,23 +27,27 @@ const REDACT = [
 
 export interface LoggerOptions {
   level?: string;
-  /** Human-readable output (pino-pretty); default: when stderr is a TTY. */
-  pretty?: boolean;
-  destination?: DestinationStream;
+  /**
+   * Turns a JSON line into what a person reads on a terminal (pino-pretty's prettyFactory);
+   * without it stderr gets JSON lines.
+   */
+  pretty?: (line: string) => string;
+  /** Write only here (a log file), not to stderr. */
+  destination?: LineSink;
+  /** Also write JSON lines here, next to stderr. */
+  copyTo?: LineSink;
 }
 
+/**
+ * Every sink is written synchronously in this thread and wrapped so a failure is dropped:
+ * pino's transport worker (for pretty output) died with its terminal and the next log call
+ * threw inside a credential request.
+ */
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const level = opts.level ?? process.env['CREDD_LOG_LEVEL'] ?? 'info';
   const base = { level, redact: { paths: REDACT, censor: '[redacted]' }, base: { pid: process.pid } };
-  if (opts.destination) return pino(base, opts.destination);
-  const pretty = opts.pretty ?? process.stderr.isTTY === true;
-  if (pretty) {
-    return pino({
-      ...base,
-      transport: { target: 'pino-pretty', options: { destination: 2, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } },
-    });
-  }
-  return pino(base, pino.destination({ fd: 2, sync: false }));
+  const sinks: LineSink[] = opts.destination ? [opts.destination] : [fdSink(2, opts.pretty), ...(opts.copyTo ? [opts.copyTo] : [])];
+  return pino(base, new SafeSinks(sinks));
 }
 
 export function silentLogger(): Logger {

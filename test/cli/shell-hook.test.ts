@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cleanEnv, run, sandbox, type RunResult, type Sandbox } from '../support/cli-harness.js';
+import { CREDD_BIN, cleanEnv, run, sandbox, type RunResult, type Sandbox } from '../support/cli-harness.js';
 
 const HAS_ZSH = spawnSync('zsh', ['-fc', 'exit 0']).status === 0;
 const LINE = 'MFA code needed for admin since 09:41; run: credd switch admin';
@@ -33,6 +33,9 @@ describe('credd env --hook: the prompt notice', () => {
     const home = path.join(dir, "it's home");
     notice = path.join(home, 'notice');
     box = await sandbox({ config: '', stsUrl: 'http://127.0.0.1:9', extraEnv: { CREDD_HOME: home } });
+    // A daemon that runs, as far as the hook can tell: a pid file naming a live process (this one).
+    await fs.mkdir(home, { recursive: true });
+    await fs.writeFile(path.join(home, 'daemon.pid'), `${process.pid}\n`);
     for (const sh of ['bash', 'zsh'] as const) {
       const r = await box.credd(['env', '--hook', sh]);
       assert.equal(r.code, 0, r.stderr);
@@ -47,10 +50,11 @@ describe('credd env --hook: the prompt notice', () => {
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  it('--hook without a known shell is refused with a clear message', async () => {
-    const r = await box.credd(['env', '--hook', 'fish']);
-    assert.equal(r.code, 1);
-    assert.match(r.stderr, /^credd: No prompt hook for shell "fish"; use --hook bash or --hook zsh\.\n$/);
+  it('--hook for an unknown shell is a usage error, and nothing is printed for the eval', async () => {
+    const r = await box.credd(['env', '--hook', 'tcsh']);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^credd: No prompt hook for shell "tcsh"; use --hook bash, --hook zsh or --hook fish\.\n$/);
   });
 
   for (const sh of ['bash', 'zsh'] as const) {
@@ -86,9 +90,9 @@ describe('credd env --hook: the prompt notice', () => {
   it('bash: PROMPT_COMMAND holds _credd_notice once after two evals, and keeps what was there', async () => {
     const r = await shell('bash', 'eval "$(cat "$1")"; eval "$(cat "$1")"; printf "%s" "$PROMPT_COMMAND"', { PROMPT_COMMAND: 'history -a' });
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, '_credd_notice;history -a');
+    assert.equal(r.stdout, '_credd_notice;_credd_region;history -a');
     const fresh = await shell('bash', 'unset PROMPT_COMMAND; eval "$(cat "$1")"; eval "$(cat "$1")"; printf "%s" "$PROMPT_COMMAND"');
-    assert.equal(fresh.stdout, '_credd_notice');
+    assert.equal(fresh.stdout, '_credd_notice;_credd_region');
   });
 
   // Prompt tools (starship, powerline-go, liquidprompt…) read $? first thing in their own
@@ -103,7 +107,7 @@ describe('credd env --hook: the prompt notice', () => {
   it('zsh: precmd_functions holds _credd_notice once after two evals', { skip: HAS_ZSH ? false : 'zsh is not installed on this machine' }, async () => {
     const r = await shell('zsh', 'precmd_functions=(other); eval "$(cat "$1")"; eval "$(cat "$1")"; print -r -- "${(j:,:)precmd_functions}"');
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, 'other,_credd_notice\n');
+    assert.equal(r.stdout, 'other,_credd_region,_credd_notice\n');
   });
 
   it(`bash: the cost of the hook per prompt (${CALLS} calls; reported, not asserted)`, async (t) => {
@@ -119,5 +123,81 @@ describe('credd env --hook: the prompt notice', () => {
     const absent = await perCall(undefined);
     const present = await perCall(LINE);
     t.diagnostic(`_credd_notice in bash: ${absent.toFixed(1)} µs per call with no notice file, ${present.toFixed(1)} µs with a notice (printed once, then read and compared)`);
+  });
+});
+
+describe('credd env in the running shell: runtime detection, fish, region, daemon down', () => {
+  let box: Sandbox;
+  const HAS_FISH = spawnSync('fish', ['-c', 'exit 0']).status === 0;
+
+  before(async () => {
+    box = await sandbox({ config: '[profile base]\nregion = eu-west-1\n', stsUrl: 'http://127.0.0.1:9' });
+    await fs.mkdir(box.home, { recursive: true });
+  });
+
+  after(async () => {
+    await box?.cleanup();
+  });
+
+  /** `script` in SH with the built credd on PATH as `credd`. */
+  const inShell = async (sh: string, args: string[], script: string, extra: Record<string, string> = {}): Promise<RunResult> => {
+    const bin = path.join(box.home, '..', 'bin');
+    await fs.mkdir(bin, { recursive: true });
+    await fs.writeFile(path.join(bin, 'credd'), `#!/bin/sh\nexec '${process.execPath}' '${CREDD_BIN}' "$@"\n`, { mode: 0o755 });
+    return run(sh, [...args, script], { env: { ...box.env, PATH: `${bin}:${box.env['PATH'] ?? ''}`, ...extra } });
+  };
+
+  it('bash started with SHELL=/bin/zsh: eval "$(credd env --hook)" prints nothing and exits 0', async () => {
+    const r = await inShell('bash', ['--norc', '-c'], 'eval "$(credd env --hook)"', { SHELL: '/bin/zsh' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout + r.stderr, '');
+    const inBash = await inShell('bash', ['--norc', '-c'], 'eval "$(credd env --hook)"; printf "%s" "$PROMPT_COMMAND"', { SHELL: '/bin/zsh' });
+    assert.equal(inBash.stdout, '_credd_notice;_credd_region', 'bash code, chosen at runtime');
+  });
+
+  it('sh (dash) can eval the plain credd env lines', async () => {
+    const r = await inShell('sh', ['-c'], 'eval "$(credd env)"; echo "$AWS_CONTAINER_CREDENTIALS_FULL_URI"');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^http:\/\/127\.0\.0\.1:\d+\/v1\/credentials\n$/);
+  });
+
+  it('the region follows credd switch at the next prompt, and a region set by hand is left alone', async () => {
+    const file = path.join(box.home, 'region');
+    const script = [
+      'eval "$(credd env)"',
+      'echo "1:${AWS_REGION:-none}/${AWS_DEFAULT_REGION:-none}"',
+      `printf 'eu-west-1\\n' > '${file}'; _credd_region; echo "2:$AWS_REGION/$AWS_DEFAULT_REGION"`,
+      `printf 'us-west-2\\n' > '${file}'; _credd_region; echo "3:$AWS_REGION/$AWS_DEFAULT_REGION"`,
+      `: > '${file}'; _credd_region; echo "4:\${AWS_REGION:-none}/\${AWS_DEFAULT_REGION:-none}"`,
+      `export AWS_REGION=ap-south-1; printf 'eu-west-1\\n' > '${file}'; _credd_region; echo "5:$AWS_REGION"`,
+    ].join('\n');
+    await fs.rm(file, { force: true });
+    const r = await inShell('bash', ['--norc', '-c'], script);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '1:none/none\n2:eu-west-1/eu-west-1\n3:us-west-2/us-west-2\n4:none/none\n5:ap-south-1\n');
+  });
+
+  it('after credd stop (no live pid), the bash hook says once that the daemon is down', async () => {
+    await fs.writeFile(path.join(box.home, 'daemon.pid'), '999999\n');
+    const r = await inShell('bash', ['--norc', '-c'], 'eval "$(credd env --hook)"; _credd_notice; _credd_notice; echo ok');
+    assert.equal(r.stdout, 'ok\n');
+    assert.equal(r.stderr, 'credd: credd daemon is not running; start it: credd daemon --detach\n');
+  });
+
+  it('fish: credd env --shell fish and --hook fish load in fish, with the region and the notices', { skip: HAS_FISH ? false : 'fish is not installed' }, async () => {
+    const plain = await box.credd(['env', '--shell', 'fish']);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.doesNotMatch(plain.stdout, /^unset |^export /m);
+    assert.match(plain.stdout, /^set -gx AWS_CONTAINER_CREDENTIALS_FULL_URI 'http:\/\/127\.0\.0\.1:\d+\/v1\/credentials'$/m);
+    await fs.writeFile(path.join(box.home, 'region'), 'eu-west-1\n');
+    await fs.writeFile(path.join(box.home, 'notice'), 'MFA code needed for admin since 09:41; run: credd switch admin\n');
+    const r = await inShell('fish', ['--no-config', '-c'], 'credd env --hook fish | source; echo $AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_REGION $AWS_DEFAULT_REGION; _credd_notice; _credd_notice');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^http:\/\/127\.0\.0\.1:\d+\/v1\/credentials eu-west-1 eu-west-1\n$/);
+    assert.equal(r.stderr, 'credd: MFA code needed for admin since 09:41; run: credd switch admin\n');
+    await fs.rm(path.join(box.home, 'notice'));
+    const down = await inShell('fish', ['--no-config', '-c'], 'credd env --hook | source; _credd_notice');
+    assert.equal(down.code, 0, down.stderr);
+    assert.equal(down.stderr, 'credd: credd daemon is not running; start it: credd daemon --detach\n', 'fish detected as the running shell');
   });
 });

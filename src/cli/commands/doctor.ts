@@ -5,6 +5,7 @@ import type { CliContext } from '../cli-context.js';
 import { fail, ok, type CheckResult } from '../doctor/check.js';
 import { portWarning } from '../port-warning.js';
 import { activeProfileCheck, daemonCheck, keychainCheck, serviceCheck, stsCheck } from '../doctor/daemon-checks.js';
+import { regionCheck } from '../doctor/region-check.js';
 import { permissionsCheck, shadowCheck, shellCheck } from '../doctor/environment-checks.js';
 
 /** Fails when the port is held by something other than this user's credd (port squatting). */
@@ -32,6 +33,7 @@ export async function runDoctor(ctx: CliContext): Promise<number> {
     await shellCheck(ctx, status),
     ...(await shadowCheck(ctx)),
     await keychainCheck(ctx),
+    await regionCheck(ctx, status),
     await stsCheck(ctx, status),
     await serviceCheck(ctx),
   ];

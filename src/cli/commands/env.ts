@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { activeRegionFile, regionVariablesFor } from '../../config/profile-region.js';
 import { loadOrCreateToken } from '../../daemon/auth-token.js';
 import { loadDaemonInfo } from '../../daemon/daemon-state.js';
 import { CreddError, errorMessage } from '../../domain/errors.js';
@@ -6,15 +7,18 @@ import { portFromEnv } from '../../platform/settings.js';
 import { tokenFor, warnAboutPort } from '../scoped-env.js';
 import type { SwitchResult } from '../../protocol/control-api.js';
 import type { CliContext } from '../cli-context.js';
-import { hookShell, promptHook, shellQuote } from '../shell-hook.js';
+import { exportLines, regionFollower, shellKind, shellQuote } from '../shell-code.js';
+import { hookShell, promptHook } from '../shell-hook.js';
 import { validProfileName } from './profile-name.js';
 
 export interface EnvInput {
   profile?: string;
   /** Print the IMDS endpoint instead of the container endpoint. */
   imds?: boolean;
-  /** Also print a prompt hook for this shell (true: from $SHELL). */
+  /** Also print a prompt hook (true: for the shell that runs it). */
   hook?: string | true;
+  /** bash, zsh, sh or fish; default: the shell running `credd env` where it can be told. */
+  shell?: string;
 }
 
 /** Variables that would take precedence over ours in some SDKs' container provider. */
@@ -33,10 +37,14 @@ export async function envVariables(ctx: CliContext, profile?: string): Promise<R
 
 /**
  * `eval "$(credd env)"`: points the SDKs' container provider at the daemon. No keys are
- * printed, only the URL and the daemon's token. With a profile the URL is pinned to it.
+ * printed, only the URL and the daemon's token. With a profile the URL is pinned to it and
+ * the region is that profile's; without, the region follows `credd switch` at each prompt.
  */
 export async function runEnv(input: EnvInput, ctx: CliContext): Promise<void> {
   const profile = input.profile === undefined ? undefined : validProfileName(input.profile);
+  const kind = shellKind(input.shell ?? (input.hook === 'fish' ? 'fish' : undefined));
+  // Refused before anything is printed: half of the output in an `eval` would be worse.
+  const hook = input.hook === undefined ? undefined : hookShell(input.hook, kind);
   if (input.imds === true) {
     if (profile !== undefined) throw new CreddError('ImdsFollowsActive', 'The IMDS endpoint always serves the active profile; run `credd env --imds` without a profile.');
     ctx.out.write(await imdsLines(ctx));
@@ -45,9 +53,15 @@ export async function runEnv(input: EnvInput, ctx: CliContext): Promise<void> {
   }
   const vars = await envVariables(ctx, profile);
   await warnAboutPort(ctx);
-  const lines = [`unset ${SHADOWING.join(' ')}`, ...Object.entries(vars).map(([k, v]) => `export ${k}=${shellQuote(v)}`)];
+  const pinnedRegion = profile === undefined ? {} : await regionVariablesFor(ctx.configFile, profile, ctx.env);
+  const lines = [
+    ...exportLines(kind, SHADOWING, { ...vars, ...pinnedRegion }),
+    ...(profile === undefined ? regionFollower(kind, activeRegionFile(ctx.paths.home)) : []),
+  ];
   ctx.out.write(`${lines.join('\n')}\n`);
-  if (input.hook !== undefined) ctx.out.write(promptHook(hookShell(input.hook, ctx.env), ctx.paths.notice));
+  if (hook !== undefined) {
+    ctx.out.write(promptHook(hook, { notice: ctx.paths.notice, pidFile: ctx.paths.pidFile, socket: ctx.paths.controlSocket }));
+  }
   if (profile !== undefined) await warm(ctx, profile);
 }
 
@@ -84,8 +98,12 @@ export function registerEnv(program: Command, ctx: () => CliContext): void {
     .description('print shell lines that point AWS SDKs and the CLI at credd: eval "$(credd env)"')
     .argument('[profile]', 'pin this shell to one profile instead of following `credd switch`')
     .option('--imds', 'print the EC2 instance metadata (IMDSv2) endpoint instead, for programs that only speak IMDS', false)
-    .option('--hook [shell]', 'also print a prompt hook (bash or zsh; default from $SHELL) that shows when credd needs an MFA code')
-    .action((profile: string | undefined, opts: { imds: boolean; hook?: string | true }) =>
-      runEnv({ ...(profile !== undefined && { profile }), imds: opts.imds, ...(opts.hook !== undefined && { hook: opts.hook }) }, ctx()),
+    .option('--hook [shell]', 'also print a prompt hook (bash, zsh or fish; default: the running shell) that shows when credd needs an MFA code or is not running')
+    .option('--shell <shell>', 'print code for this shell: bash, zsh, sh or fish (default: the running shell; fish: credd env --shell fish | source)')
+    .action((profile: string | undefined, opts: { imds: boolean; hook?: string | true; shell?: string }) =>
+      runEnv(
+        { ...(profile !== undefined && { profile }), imds: opts.imds, ...(opts.hook !== undefined && { hook: opts.hook }), ...(opts.shell !== undefined && { shell: opts.shell }) },
+        ctx(),
+      ),
     );
 }

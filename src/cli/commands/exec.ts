@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import type { Command } from 'commander';
+import { regionVariablesFor } from '../../config/profile-region.js';
 import { CreddError } from '../../domain/errors.js';
 import { childEnv } from '../../platform/child-env.js';
 import type { SwitchResult } from '../../protocol/control-api.js';
@@ -46,7 +47,6 @@ export async function execEnvironment(input: ExecInput, ctx: CliContext): Promis
     ctx.err.write(`credd: warning: giving "${input.command[0] ?? 'the command'}" plain temporary keys for ${profile} (until ${c.expiration}); they will not refresh and are visible in its environment.\n`);
     Object.assign(env, { AWS_ACCESS_KEY_ID: c.accessKeyId, AWS_SECRET_ACCESS_KEY: c.secretAccessKey, AWS_SESSION_TOKEN: c.sessionToken, AWS_CREDENTIAL_EXPIRATION: c.expiration });
     for (const k of ['AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_AUTHORIZATION_TOKEN']) delete env[k];
-    if (c.region !== undefined) env['AWS_REGION'] ??= c.region;
   } else {
     // Warm the cache (asking for an MFA code here, in the terminal) so the child's first call is instant.
     await withMfa(ctx, profile, () => ctx.daemon.post<SwitchResult>('/v1/prime', { profile }), {
@@ -56,6 +56,8 @@ export async function execEnvironment(input: ExecInput, ctx: CliContext): Promis
     });
     Object.assign(env, await envVariables(ctx, profile));
   }
+  // The profile's region (or the nearest up its chain, or the user's own): the AWS CLI needs one.
+  Object.assign(env, await regionVariablesFor(ctx.configFile, profile, ctx.env));
   return env;
 }
 

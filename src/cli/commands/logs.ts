@@ -4,6 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
+import { CreddError } from '../../domain/errors.js';
+import { loadDaemonInfo } from '../../daemon/daemon-state.js';
+import { prettifier } from '../pretty-log.js';
 import { SYSTEMD_UNIT } from '../service/service-plan.js';
 
 export interface LogsInput {
@@ -19,23 +22,15 @@ export function logFileCandidates(ctx: CliContext): string[] {
   return [path.join(home, 'Library', 'Logs', 'credd', 'credd.log'), path.join(ctx.paths.logDir, 'credd.log')];
 }
 
-async function prettifier(color: boolean): Promise<(line: string) => string> {
-  const { prettyFactory } = await import('pino-pretty');
-  const pretty = prettyFactory({ colorize: color, translateTime: 'SYS:yyyy-mm-dd HH:MM:ss', ignore: 'pid,hostname' });
-  return (line) => {
-    if (!line.startsWith('{')) return `${line}\n`;
-    try {
-      return pretty(JSON.parse(line) as object) ?? `${line}\n`;
-    } catch {
-      return `${line}\n`;
-    }
-  };
-}
-
-/** Shows the daemon's recent log readably, wherever the platform keeps it. */
+/**
+ * Shows the running daemon's recent log readably: the file it names in daemon.json, else the
+ * service's log file, else the systemd journal; otherwise one sentence on where logs go.
+ */
 export async function runLogs(input: LogsInput, ctx: CliContext): Promise<void> {
   const format = await prettifier((ctx.out as { isTTY?: boolean }).isTTY === true);
-  const candidates = input.file !== undefined ? [input.file] : logFileCandidates(ctx);
+  const info = await loadDaemonInfo(ctx.paths.daemonInfo);
+  const running = info !== undefined && alive(info.pid);
+  const candidates = input.file !== undefined ? [input.file] : [...(running && info.logFile !== undefined ? [info.logFile] : []), ...logFileCandidates(ctx)];
   for (const file of candidates) {
     const text = await fs.readFile(file, 'utf8').catch(() => undefined);
     if (text === undefined) continue;
@@ -44,8 +39,20 @@ export async function runLogs(input: LogsInput, ctx: CliContext): Promise<void> 
     if (input.follow) await follow(file, Buffer.byteLength(text), format, ctx);
     return;
   }
-  if (process.platform === 'linux') return journal(input, format, ctx);
-  ctx.out.write(`No credd log found (looked at ${candidates.join(', ')}). A daemon started by hand logs to its terminal.\n`);
+  if (process.platform === 'linux' && input.file === undefined && (await journal(input, format, ctx))) return;
+  const where = running
+    ? `the daemon (pid ${info.pid}) keeps no log file: it logs to the terminal or journal it was started from`
+    : 'no credd daemon is running and none left a log';
+  throw new CreddError('NoLog', `No credd log found (looked at ${candidates.join(', ')}${process.platform === 'linux' ? ' and the systemd journal' : ''}): ${where}; credd daemon --detach and the service log where credd logs reads.`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function follow(file: string, from: number, format: (l: string) => string, ctx: CliContext): Promise<never> {
@@ -73,28 +80,32 @@ async function follow(file: string, from: number, format: (l: string) => string,
   }
 }
 
-function journal(input: LogsInput, format: (l: string) => string, ctx: CliContext): Promise<void> {
+/** The user unit's journal; false when journalctl is missing or has no line of credd. */
+function journal(input: LogsInput, format: (l: string) => string, ctx: CliContext): Promise<boolean> {
   return new Promise((resolve) => {
     const args = ['--user', '-u', SYSTEMD_UNIT, '-o', 'cat', '--no-pager', '-n', String(input.lines), ...(input.follow ? ['-f'] : [])];
-    const child = spawn('journalctl', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('journalctl', args, { stdio: ['ignore', 'pipe', 'ignore'] });
     let partial = '';
+    let printed = false;
     child.stdout.on('data', (d: Buffer) => {
       const lines = (partial + d.toString('utf8')).split('\n');
       partial = lines.pop() ?? '';
-      for (const line of lines) if (line !== '') ctx.out.write(format(line));
+      // journalctl says "-- No entries --" when there are none: that is not a log line.
+      for (const line of lines) {
+        if (line === '' || line.startsWith('-- ')) continue;
+        ctx.out.write(format(line));
+        printed = true;
+      }
     });
-    child.on('error', () => {
-      ctx.out.write('No credd log file, and journalctl is not available; a daemon started by hand logs to its terminal.\n');
-      resolve();
-    });
-    child.on('close', () => resolve());
+    child.on('error', () => resolve(false));
+    child.on('close', () => resolve(printed));
   });
 }
 
 export function registerLogs(program: Command, ctx: () => CliContext): void {
   program
     .command('logs')
-    .description("show the daemon's recent log readably (the service's log file, or the systemd journal)")
+    .description("show the running daemon's recent log readably (its log file, the service's, or the systemd journal)")
     .option('-f, --follow', 'keep printing new lines', false)
     .option('-n, --lines <n>', 'how many lines', '50')
     .option('--file <path>', 'read this log file')

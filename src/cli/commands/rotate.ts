@@ -4,6 +4,7 @@ import { resolveProfile } from '../../config/resolve-profile.js';
 import { CreddError } from '../../domain/errors.js';
 import { maskAccessKeyId } from '../../domain/credentials.js';
 import { mfaSerialOf, userOf } from '../../domain/profile.js';
+import { quietSdkNodeWarning } from '../../platform/quiet-sdk-warning.js';
 import type { ExportedCredentials } from '../../protocol/control-api.js';
 import { withMfa } from '../mfa-prompt.js';
 import { decodeKey, keyItem } from '../../domain/stored-key.js';
@@ -29,6 +30,7 @@ export async function runRotate(input: { profile: string; mfaCode?: string }, ct
           interactive: ctx.prompt.interactive,
         })
       : undefined;
+  quietSdkNodeWarning();
   const { SdkIamGateway, stsIdentityCheck } = await import('../../sts/sdk-iam-gateway.js');
   const iamEndpoint = ctx.env['AWS_ENDPOINT_URL_IAM'] || ctx.env['AWS_ENDPOINT_URL'] || undefined;
   const endpoints = { region: user.region, ...(iamEndpoint !== undefined && { iamEndpoint }), ...(user.endpoint !== undefined && { stsEndpoint: user.endpoint }) };

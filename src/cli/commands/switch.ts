@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { loadAwsConfig } from '../../config/aws-config.js';
+import { profileRegion, saveActiveRegion } from '../../config/profile-region.js';
 import type { SwitchResult } from '../../protocol/control-api.js';
 import type { CliContext } from '../cli-context.js';
 import { clockTime } from '../format-time.js';
@@ -19,6 +21,8 @@ export async function runSwitch(input: SwitchInput, ctx: CliContext): Promise<Sw
   const result = await withMfa(ctx, profile, () => ctx.daemon.post<SwitchResult>('/v1/switch', { profile }), {
     ...(input.mfaCode !== undefined && { code: input.mfaCode }),
   });
+  // Shells set up by `credd env` pick this up at their next prompt.
+  await saveActiveRegion(ctx.paths.home, profileRegion(await loadAwsConfig(ctx.configFile), result.profile, {}));
   const role = result.assumedRoleArn ? ` as ${result.assumedRoleArn}` : '';
   const mfa = result.mfaExpiration ? `, MFA session until ${clockTime(result.mfaExpiration)}` : '';
   ctx.out.write(`Switched to ${result.profile}${role} (credentials until ${clockTime(result.expiration)}${mfa})\n`);

@@ -12,7 +12,7 @@ const MAX_SKEW_MS = 5 * 60_000;
 
 export function daemonCheck(status: DaemonStatus | undefined, error: string | undefined): CheckResult {
   if (status) return ok(`daemon running: pid ${status.pid} on 127.0.0.1:${status.port}, version ${status.version}`);
-  return fail(`daemon not reachable: ${error ?? 'no answer'}`, 'credd daemon &   (or, to start it at login: credd service install)');
+  return fail(`daemon not reachable: ${error ?? 'no answer'}`, 'credd daemon --detach   (or, to start it at login: credd service install)');
 }
 
 export function activeProfileCheck(status: DaemonStatus | undefined): CheckResult[] {

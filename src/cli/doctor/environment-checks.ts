@@ -49,7 +49,7 @@ export async function shellCheck(ctx: CliContext, status: DaemonStatus | undefin
     return fail(`AWS_CONTAINER_CREDENTIALS_FULL_URI (${uri}) does not point at this daemon (127.0.0.1:${port})`, 'eval "$(credd env)"');
   }
   const token = (await readIfExists(ctx.paths.token))?.trim();
-  if (token === undefined) return fail(`there is no auth token at ${ctx.paths.token} yet`, 'credd daemon &   then: eval "$(credd env)"');
+  if (token === undefined) return fail(`there is no auth token at ${ctx.paths.token} yet`, 'credd daemon --detach   then: eval "$(credd env)"');
   if (ctx.env['AWS_CONTAINER_AUTHORIZATION_TOKEN'] !== token) {
     return fail("AWS_CONTAINER_AUTHORIZATION_TOKEN in this shell is not this daemon's token", 'eval "$(credd env)"');
   }

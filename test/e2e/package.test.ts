@@ -1,0 +1,62 @@
+/**
+ * Installable from a clean checkout: `npm ci && npm pack` in a copy of the source tree gives a
+ * complete package (built dist, LICENSE, not private), and `npm install -g` of that tarball
+ * into a temporary prefix gives a working `credd` — with no engine warning on the way.
+ * Packages come from npm's cache (--prefer-offline); the registry is asked only for misses.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { cleanEnv, ROOT, run } from '../support/cli-harness.js';
+
+describe('npm ci && npm pack, then npm install -g of the tarball', { timeout: 900_000 }, () => {
+  let dir: string;
+  let checkout: string;
+  const env = cleanEnv({ npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' });
+
+  before(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'credd-pack-'));
+    checkout = path.join(dir, 'checkout');
+    // The source tree as git has it (tracked and new files), without dist/ or node_modules/.
+    const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter((f) => f !== '');
+    for (const f of files) {
+      const stat = await fs.stat(path.join(ROOT, f)).catch(() => undefined);
+      if (!stat?.isFile()) continue;
+      await fs.mkdir(path.dirname(path.join(checkout, f)), { recursive: true });
+      await fs.copyFile(path.join(ROOT, f), path.join(checkout, f));
+    }
+  });
+
+  after(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('packs dist/, LICENSE and a public package.json, and installs a working credd', { timeout: 900_000 }, async () => {
+    const ci = await run('npm', ['ci', '--prefer-offline'], { env, cwd: checkout, timeoutMs: 600_000 });
+    assert.equal(ci.code, 0, ci.stderr);
+    assert.doesNotMatch(ci.stderr, /EBADENGINE/);
+    const pack = await run('npm', ['pack', '--json'], { env, cwd: checkout, timeoutMs: 300_000 });
+    assert.equal(pack.code, 0, pack.stderr);
+    const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    assert.ok(info);
+    const files = new Set(info.files.map((f) => f.path));
+    for (const want of ['dist/bin/credd.js', 'LICENSE', 'README.md', 'package.json', 'dist/cli/main.js', 'launchd/credd.plist.template']) assert.ok(files.has(want), `${want} is in the tarball`);
+    assert.ok(![...files].some((f) => f.startsWith('src/') || f.startsWith('test/')), 'no sources or tests');
+    const tgz = path.join(checkout, info.filename);
+    const manifest = JSON.parse(execFileSync('tar', ['-xOzf', tgz, 'package/package.json'], { encoding: 'utf8' })) as { private?: boolean; license?: string };
+    assert.equal(manifest.private, undefined);
+    assert.equal(manifest.license, 'MIT');
+    assert.match(execFileSync('tar', ['-xOzf', tgz, 'package/LICENSE'], { encoding: 'utf8' }), /^MIT License\n\nCopyright \(c\) \d{4} credd contributors\n/);
+
+    const prefix = path.join(dir, 'prefix');
+    const install = await run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', tgz], { env, cwd: dir, timeoutMs: 600_000 });
+    assert.equal(install.code, 0, install.stderr);
+    assert.doesNotMatch(install.stderr, /EBADENGINE/);
+    const version = await run(path.join(prefix, 'bin', 'credd'), ['--version'], { env, cwd: dir });
+    assert.equal(version.code, 0, version.stderr);
+    assert.equal(version.stdout, `${(JSON.parse(await fs.readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version}\n`);
+  });
+});

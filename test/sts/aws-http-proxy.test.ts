@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
+import { proxiedFetch } from '../../src/sts/proxied-fetch.js';
 import { proxyFor } from '../../src/sts/proxy-route.js';
 import { SdkStsGateway } from '../../src/sts/sdk-sts-gateway.js';
 import { ROOT, cleanEnv, run } from '../support/cli-harness.js';
@@ -59,6 +60,17 @@ describe('AWS calls through an HTTP proxy', () => {
       assert.ok(!err.message.includes('wrong-secret'));
       return true;
     });
+  });
+
+  it('the console federation call (getSigninToken) goes through the proxy too', async () => {
+    const role = sts.createRole({ roleName: 'ReadOnly', trustedPrincipals: [alice.arn] });
+    const c = sts.issueRoleSession(role.arn, 'credd-alice');
+    const session = JSON.stringify({ sessionId: c.accessKeyId, sessionKey: c.secretAccessKey, sessionToken: c.sessionToken });
+    proxy.targets.length = 0;
+    const res = await proxiedFetch({ HTTP_PROXY: proxy.url, CREDD_PROXY_LOOPBACK: '1' })(`${sts.federationUrl}?Action=getSigninToken&Session=${encodeURIComponent(session)}`, { signal: AbortSignal.timeout(5_000) });
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.ok(((await res.json()) as { SigninToken?: string }).SigninToken);
+    assert.deepEqual(proxy.targets, [`127.0.0.1:${sts.port}`]);
   });
 
   it('proxyFor: scheme, spelling, wildcards, subdomains and IPv6 loopback', () => {

@@ -91,6 +91,18 @@ describe('credd service install with launchd (fake launchctl)', () => {
     assert.equal(await fs.access(plist).then(() => true, () => false), false, 'the plist is gone');
   });
 
+  it('--gui-env points apps launched by launchd at credd, with the token by file, never in argv', async () => {
+    box = await serviceSandbox();
+    await runServiceInstall({ dryRun: false, guiEnv: true }, box.ctx, { plan: { platform: 'launchd', home: box.home, uid, node: process.execPath, credd: CREDD_BIN } });
+    const calls = await box.calls();
+    const port = box.ctx.env['CREDD_PORT'] ?? '';
+    assert.ok(calls.includes(`setenv AWS_CONTAINER_CREDENTIALS_FULL_URI http://127.0.0.1:${port}/v1/credentials`), calls.join('\n'));
+    assert.ok(calls.includes(`setenv AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE ${box.ctx.paths.token}`), calls.join('\n'));
+    const token = (await fs.readFile(box.ctx.paths.token, 'utf8')).trim();
+    assert.ok(token.length > 0 && !calls.join('\n').includes(token), 'the token itself is never an argument');
+    assert.match(box.out(), /Apps started from now on in this login session/);
+  });
+
   it('readiness is not fooled by a credd that launchd did not start', async () => {
     const b = await serviceSandbox();
     try {

@@ -185,6 +185,19 @@ describe('credd service --dry-run', () => {
     },
   );
 
+  it('--gui-env adds launchctl setenv / systemctl --user set-environment, with the token by file', async () => {
+    for (const [platform, expected] of [
+      ['launchd', ['launchctl setenv AWS_CONTAINER_CREDENTIALS_FULL_URI http://127.0.0.1:9911/v1/credentials', 'launchctl setenv AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE ']],
+      ['systemd', ['systemctl --user set-environment AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:9911/v1/credentials AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=']],
+    ] as const) {
+      const r = await credd(['install', '--dry-run', '--gui-env', '--platform', platform]);
+      assert.equal(r.code, 0, r.stderr);
+      const { commands } = parseDryRun(r.stdout);
+      for (const e of expected) assert.ok(commands.some((c) => c.startsWith(e)), `${e}\n${commands.join('\n')}`);
+      assert.ok(commands.some((c) => /AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE[= ]\/\S*\/token$/.test(c)), commands.join('\n'));
+    }
+  });
+
   it('systemd uninstall lists disable --now', async () => {
     const r = await credd(['uninstall', '--dry-run', '--platform', 'systemd']);
     assert.equal(r.code, 0, r.stderr);

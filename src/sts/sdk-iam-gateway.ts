@@ -1,22 +1,15 @@
 import { CreateAccessKeyCommand, DeleteAccessKeyCommand, IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { LongTermKey, SigningCredentials } from '../domain/credentials.js';
 import { StsError } from '../domain/errors.js';
 import type { AccessKeyInfo, IamGateway, IdentityCheck } from '../domain/ports.js';
-import { toStsError } from './sts-errors.js';
+import { awsRequestHandler, callAws, signingCredentials } from './aws-http.js';
 
 export interface AwsEndpoints {
   region: string;
   iamEndpoint?: string;
   stsEndpoint?: string;
 }
-
-function creds(c: SigningCredentials): SigningCredentials {
-  return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, ...(c.sessionToken !== undefined && { sessionToken: c.sessionToken }) };
-}
-
-const handler = (): NodeHttpHandler => new NodeHttpHandler({ connectionTimeout: 10_000, requestTimeout: 10_000 });
 
 /** IAM key management over the AWS SDK. Errors become StsError-style sentences (same AWS error shapes). */
 export class SdkIamGateway implements IamGateway {
@@ -26,26 +19,26 @@ export class SdkIamGateway implements IamGateway {
     return new IAMClient({
       region: this.endpoints.region,
       ...(this.endpoints.iamEndpoint !== undefined && { endpoint: this.endpoints.iamEndpoint }),
-      credentials: creds(c),
+      credentials: signingCredentials(c),
       maxAttempts: 3,
-      requestHandler: handler(),
+      requestHandler: awsRequestHandler(),
     });
   }
 
   async listAccessKeys(c: SigningCredentials): Promise<AccessKeyInfo[]> {
-    const out = await call(() => this.client(c).send(new ListAccessKeysCommand({})));
+    const out = await callAws(() => this.client(c).send(new ListAccessKeysCommand({})));
     return (out.AccessKeyMetadata ?? []).map((k) => ({ accessKeyId: k.AccessKeyId ?? '', status: k.Status ?? 'Unknown' }));
   }
 
   async createAccessKey(c: SigningCredentials): Promise<LongTermKey> {
-    const out = await call(() => this.client(c).send(new CreateAccessKeyCommand({})));
+    const out = await callAws(() => this.client(c).send(new CreateAccessKeyCommand({})));
     const k = out.AccessKey;
     if (!k?.AccessKeyId || !k.SecretAccessKey) throw new StsError('ServiceError', 'IAM answered CreateAccessKey without a key.');
     return { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey };
   }
 
   async deleteAccessKey(c: SigningCredentials, accessKeyId: string): Promise<void> {
-    await call(() => this.client(c).send(new DeleteAccessKeyCommand({ AccessKeyId: accessKeyId })));
+    await callAws(() => this.client(c).send(new DeleteAccessKeyCommand({ AccessKeyId: accessKeyId })));
   }
 }
 
@@ -54,19 +47,11 @@ export function stsIdentityCheck(endpoints: AwsEndpoints): IdentityCheck {
     const client = new STSClient({
       region: endpoints.region,
       ...(endpoints.stsEndpoint !== undefined && { endpoint: endpoints.stsEndpoint }),
-      credentials: creds(c),
+      credentials: signingCredentials(c),
       maxAttempts: 1,
-      requestHandler: handler(),
+      requestHandler: awsRequestHandler(),
     });
-    const out = await call(() => client.send(new GetCallerIdentityCommand({})));
+    const out = await callAws(() => client.send(new GetCallerIdentityCommand({})));
     return { arn: out.Arn ?? '', account: out.Account ?? '' };
   };
-}
-
-async function call<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    throw toStsError(err);
-  }
 }

@@ -1,26 +1,29 @@
 import { AssumeRoleCommand, GetSessionTokenCommand, STSClient, type Credentials } from '@aws-sdk/client-sts';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { TemporaryCredentials } from '../domain/credentials.js';
 import { StsError } from '../domain/errors.js';
 import type { AssumeRoleInput, GetSessionTokenInput, StsGateway } from '../domain/ports.js';
-import { toStsError } from './sts-errors.js';
+import { awsRequestHandler, callAws, signingCredentials } from './aws-http.js';
 
 export interface SdkStsGatewayOptions {
   /** Per-attempt timeout; the SDK retries throttling and 5xx itself (3 attempts). */
   requestTimeoutMs?: number;
+  /** Where the proxy variables come from (default: this process's environment). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** STS over the AWS SDK: signs with whatever credentials the broker hands over. */
 export class SdkStsGateway implements StsGateway {
   private readonly timeoutMs: number;
+  private readonly env: NodeJS.ProcessEnv | undefined;
 
   constructor(opts: SdkStsGatewayOptions = {}) {
     this.timeoutMs = opts.requestTimeoutMs ?? 10_000;
+    this.env = opts.env;
   }
 
   async assumeRole(input: AssumeRoleInput): Promise<TemporaryCredentials> {
     const client = this.client(input.region, input.endpoint, input.credentials);
-    const out = await send(() =>
+    const out = await callAws(() =>
       client.send(
         new AssumeRoleCommand({
           RoleArn: input.roleArn,
@@ -38,7 +41,7 @@ export class SdkStsGateway implements StsGateway {
 
   async getSessionToken(input: GetSessionTokenInput): Promise<TemporaryCredentials> {
     const client = this.client(input.region, input.endpoint, input.key);
-    const out = await send(() =>
+    const out = await callAws(() =>
       client.send(
         new GetSessionTokenCommand({
           ...(input.durationSeconds !== undefined && { DurationSeconds: input.durationSeconds }),
@@ -54,22 +57,10 @@ export class SdkStsGateway implements StsGateway {
     return new STSClient({
       region,
       ...(endpoint !== undefined && { endpoint }),
-      credentials: {
-        accessKeyId: credentials.accessKeyId,
-        secretAccessKey: credentials.secretAccessKey,
-        ...(credentials.sessionToken !== undefined && { sessionToken: credentials.sessionToken }),
-      },
+      credentials: signingCredentials(credentials),
       maxAttempts: 3,
-      requestHandler: new NodeHttpHandler({ connectionTimeout: this.timeoutMs, requestTimeout: this.timeoutMs }),
+      requestHandler: awsRequestHandler({ timeoutMs: this.timeoutMs, ...(this.env !== undefined && { env: this.env }) }),
     });
-  }
-}
-
-async function send<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    throw toStsError(err);
   }
 }
 

@@ -1,7 +1,7 @@
 import { GetRoleCredentialsCommand, LogoutCommand, SSOClient } from '@aws-sdk/client-sso';
 import { CreateTokenCommand, RegisterClientCommand, SSOOIDCClient, StartDeviceAuthorizationCommand } from '@aws-sdk/client-sso-oidc';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { TemporaryCredentials } from '../domain/credentials.js';
+import { awsRequestHandler } from './aws-http.js';
 
 /** Endpoint overrides the way the SDKs read them (tests point these at an emulator). */
 export function ssoEndpoints(env: NodeJS.ProcessEnv): { oidc?: string; portal?: string } {
@@ -10,17 +10,15 @@ export function ssoEndpoints(env: NodeJS.ProcessEnv): { oidc?: string; portal?: 
   return { ...(oidc !== undefined && { oidc }), ...(portal !== undefined && { portal }) };
 }
 
-const handler = (): NodeHttpHandler => new NodeHttpHandler({ connectionTimeout: 10_000, requestTimeout: 10_000 });
-
 // Calls carry tokens, not SigV4: the clients get dummy-free config with no credential chain.
 export function oidcClient(region: string, env: NodeJS.ProcessEnv): SSOOIDCClient {
   const { oidc } = ssoEndpoints(env);
-  return new SSOOIDCClient({ region, ...(oidc !== undefined && { endpoint: oidc }), maxAttempts: 2, requestHandler: handler() });
+  return new SSOOIDCClient({ region, ...(oidc !== undefined && { endpoint: oidc }), maxAttempts: 2, requestHandler: awsRequestHandler({ env }) });
 }
 
 export function portalClient(region: string, env: NodeJS.ProcessEnv): SSOClient {
   const { portal } = ssoEndpoints(env);
-  return new SSOClient({ region, ...(portal !== undefined && { endpoint: portal }), maxAttempts: 2, requestHandler: handler() });
+  return new SSOClient({ region, ...(portal !== undefined && { endpoint: portal }), maxAttempts: 2, requestHandler: awsRequestHandler({ env }) });
 }
 
 export async function getRoleCredentials(region: string, env: NodeJS.ProcessEnv, accessToken: string, accountId: string, roleName: string): Promise<TemporaryCredentials> {

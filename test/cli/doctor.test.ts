@@ -63,7 +63,7 @@ describe('credd doctor', () => {
     });
     userHome = path.join(path.dirname(box.home), 'user-home');
     await fs.mkdir(path.dirname(unitFile()), { recursive: true });
-    await fs.writeFile(unitFile(), '[Service]\nExecStart=/bin/true\n');
+    await fs.writeFile(unitFile(), `[Service]\nExecStart="${process.execPath}" "${CREDD_BIN}" "daemon"\n`);
     const env = { HOME: userHome };
     const added = await box.credd(['add', 'base', '--env'], { env: { ...env, AWS_ACCESS_KEY_ID: alice.accessKeyId, AWS_SECRET_ACCESS_KEY: alice.secretAccessKey } });
     assert.equal(added.code, 0, added.stderr);
@@ -172,7 +172,7 @@ describe('credd doctor', () => {
       assert.match(r.stdout, /^! credd does not start at login\n {4}fix: credd service install\n/m);
       assert.match(r.stdout, /All good\.\n$/);
     } finally {
-      await fs.writeFile(unitFile(), '[Service]\nExecStart=/bin/true\n');
+      await fs.writeFile(unitFile(), `[Service]\nExecStart="${process.execPath}" "${CREDD_BIN}" "daemon"\n`);
     }
   });
 

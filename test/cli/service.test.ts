@@ -24,6 +24,8 @@ interface Plist {
   StandardOutPath: string;
   StandardErrorPath: string;
   EnvironmentVariables: Record<string, string>;
+  SoftResourceLimits: Record<string, number>;
+  HardResourceLimits: Record<string, number>;
 }
 
 /** Splits `# would write FILE (mode 0644):\n<content>\n# would run:\n<commands>` */
@@ -78,8 +80,13 @@ describe('credd service --dry-run', () => {
     assert.ok(Number.isInteger(plist.ThrottleInterval) && plist.ThrottleInterval > 0);
     for (const p of [plist.StandardOutPath, plist.StandardErrorPath]) assert.ok(p.startsWith(`${path.join(home, 'Library', 'Logs')}/`), p);
     const uid = process.getuid?.() ?? 0;
-    assert.ok(commands.includes(`launchctl bootstrap gui/${uid} ${file}`), commands.join('\n'));
-    assert.ok(commands.some((c) => c.startsWith('launchctl kickstart') && c.endsWith(`gui/${uid}/dev.credd.daemon`)), commands.join('\n'));
+    assert.deepEqual(
+      commands.map((c) => c.replace(/\s+#.*$/, '')),
+      [`launchctl bootout gui/${uid}/dev.credd.daemon`, `launchctl print gui/${uid}/dev.credd.daemon`, `launchctl enable gui/${uid}/dev.credd.daemon`, `launchctl bootstrap gui/${uid} ${file}`],
+    );
+    assert.ok(!commands.some((c) => c.includes('kickstart')), 'RunAtLoad starts it; kickstart -k would kill that daemon');
+    assert.deepEqual(plist.SoftResourceLimits, { Core: 0 });
+    assert.deepEqual(plist.HardResourceLimits, { Core: 0 });
   });
 
   it('launchd: CREDD_HOME only when set; never the file-store passphrase', async () => {
@@ -119,7 +126,8 @@ describe('credd service --dry-run', () => {
     assert.ok(content.includes(`ExecStart="${process.execPath}" "${CREDD_BIN}" "daemon"`), content);
     assert.ok(content.includes(`Environment="CREDD_HOME=${stateDir}"`), content);
     assert.ok(!content.includes('hunter2-passphrase') && !content.includes('CREDD_FILE_PASSPHRASE'));
-    assert.deepEqual(commands, ['systemctl --user daemon-reload', 'systemctl --user enable --now credd.service', 'systemctl --user restart credd.service']);
+    assert.deepEqual(commands, ['systemctl --user daemon-reload', 'systemctl --user enable credd.service', 'systemctl --user restart credd.service']);
+    assert.match(content, /^LimitCORE=0$/m);
     const v = await verify(content);
     assert.equal(v.code, 0, v.stderr);
     assert.equal(v.stderr.trim(), '', 'no warnings');
@@ -176,6 +184,19 @@ describe('credd service --dry-run', () => {
       assert.match(p.content, /XDG_STATE_HOME=\/tmp\/xdg-state|CREDD_HOME=\/tmp\/xdg-state\/credd/);
     },
   );
+
+  it('--gui-env adds launchctl setenv / systemctl --user set-environment, with the token by file', async () => {
+    for (const [platform, expected] of [
+      ['launchd', ['launchctl setenv AWS_CONTAINER_CREDENTIALS_FULL_URI http://127.0.0.1:9911/v1/credentials', 'launchctl setenv AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE ']],
+      ['systemd', ['systemctl --user set-environment AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:9911/v1/credentials AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=']],
+    ] as const) {
+      const r = await credd(['install', '--dry-run', '--gui-env', '--platform', platform]);
+      assert.equal(r.code, 0, r.stderr);
+      const { commands } = parseDryRun(r.stdout);
+      for (const e of expected) assert.ok(commands.some((c) => c.startsWith(e)), `${e}\n${commands.join('\n')}`);
+      assert.ok(commands.some((c) => /AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE[= ]\/\S*\/token$/.test(c)), commands.join('\n'));
+    }
+  });
 
   it('systemd uninstall lists disable --now', async () => {
     const r = await credd(['uninstall', '--dry-run', '--platform', 'systemd']);

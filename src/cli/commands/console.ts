@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { CreddError, errorMessage } from '../../domain/errors.js';
 import { childEnv } from '../../platform/child-env.js';
 import { ensurePrivateDir, writePrivateFileAtomic } from '../../platform/private-files.js';
+import { proxiedFetch } from '../../sts/proxied-fetch.js';
 import type { DaemonStatus } from '../../protocol/control-api.js';
 import type { CliContext } from '../cli-context.js';
 import { fetchCredentials } from './export.js';
@@ -27,7 +28,7 @@ function partitionOf(region: string | undefined): { federation: string; console:
  * A console sign-in URL for PROFILE's role session through the federation endpoint
  * (getSigninToken, then Action=login). CREDD_FEDERATION_ENDPOINT overrides the endpoint.
  */
-export async function consoleUrl(input: ConsoleInput, ctx: CliContext, fetchImpl: typeof fetch = fetch): Promise<string> {
+export async function consoleUrl(input: ConsoleInput, ctx: CliContext, fetchImpl: typeof fetch = proxiedFetch(ctx.env)): Promise<string> {
   const profile = validProfileName(input.profile ?? (await ctx.daemon.get<DaemonStatus>('/v1/status')).activeProfile ?? '');
   const c = await fetchCredentials(ctx, profile, input.mfaCode);
   if (c.assumedRoleArn === undefined) {

@@ -5,7 +5,9 @@ import { resolveProfile } from '../../config/resolve-profile.js';
 import { errorMessage } from '../../domain/errors.js';
 import type { DaemonStatus } from '../../protocol/control-api.js';
 import type { CliContext } from '../cli-context.js';
-import { defaultPlanInput, servicePlan } from '../service/service-plan.js';
+import { installedCommand, type InstalledCommand } from '../service/installed-command.js';
+import { realpathOrUndefined } from '../service/service-node.js';
+import { defaultPlanInput, servicePlan, type ServicePlan } from '../service/service-plan.js';
 import { fail, ok, warn, type CheckResult } from './check.js';
 
 const MAX_SKEW_MS = 5 * 60_000;
@@ -58,8 +60,26 @@ export async function stsCheck(ctx: CliContext, status: DaemonStatus | undefined
   }
 }
 
-export async function serviceCheck(ctx: CliContext): Promise<CheckResult> {
-  const plan = servicePlan(defaultPlanInput(ctx.env, fileURLToPath(new URL('../../bin/credd.js', import.meta.url))));
-  const installed = await fs.access(plan.file).then(() => true, () => false);
-  return installed ? ok(`service installed (${plan.file})`) : warn('credd does not start at login', 'credd service install');
+export async function serviceCheck(ctx: CliContext, credd = fileURLToPath(new URL('../../bin/credd.js', import.meta.url)), node = process.execPath): Promise<CheckResult> {
+  let plan: ServicePlan;
+  try {
+    plan = servicePlan(defaultPlanInput(ctx.env, credd));
+  } catch (err) {
+    return fail(`the service file cannot be written from this environment: ${errorMessage(err)}`, 'fix the variable it names');
+  }
+  const content = await fs.readFile(plan.file, 'utf8').catch(() => undefined);
+  if (content === undefined) return warn('credd does not start at login', 'credd service install');
+  return serviceCommandCheck(plan.file, installedCommand(plan.platform, content), { node, credd });
+}
+
+/** The unit names a node and a script: both must exist and be the ones this credd runs. */
+async function serviceCommandCheck(file: string, cmd: InstalledCommand | undefined, running: { node: string; credd: string }): Promise<CheckResult> {
+  const fix = 'credd service install   (rewrites it with this node and this credd)';
+  if (cmd === undefined) return fail(`service file ${file} names no node and script`, fix);
+  const [node, script] = [realpathOrUndefined(cmd.node), realpathOrUndefined(cmd.script)];
+  if (node === undefined) return fail(`the service runs ${cmd.node}, which no longer exists (node upgraded or removed?)`, fix);
+  if (script === undefined) return fail(`the service runs ${cmd.script}, which no longer exists (credd moved or removed?)`, fix);
+  if (node !== realpathOrUndefined(running.node)) return warn(`the service runs node ${cmd.node}, not the node this credd runs (${running.node})`, fix);
+  if (script !== realpathOrUndefined(running.credd)) return warn(`the service runs ${cmd.script}, not this credd (${running.credd})`, fix);
+  return ok(`service installed (${file}); it runs this node and this credd`);
 }

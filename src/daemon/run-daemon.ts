@@ -23,7 +23,7 @@ import { AuditLog } from './audit-log.js';
 import { loadState, saveState } from './daemon-state.js';
 import { NoticeWriter, noticeFor } from './notice.js';
 import { acquirePidLock } from './pid-lock.js';
-import { storeFromEnv } from './store-from-env.js';
+import { daemonStoreFromEnv } from './store-from-env.js';
 
 export interface DaemonOptions {
   port?: number;
@@ -62,7 +62,7 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
   try {
     const { token, recreated } = await loadOrCreateToken(paths.home, paths.token);
     if (recreated === 'corrupt') logger.warn('the auth token file was unreadable and has been replaced; shells need: eval "$(credd env)"');
-    const store = storeFromEnv(paths, env);
+    const store = daemonStoreFromEnv(paths, env, (message) => logger.warn(message));
     const state = await loadState(paths.state);
     const listening: { port?: number } = {};
     const broker = new CredentialBroker({
@@ -82,7 +82,15 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
       },
     });
     cleanups.push(async () => broker.close());
-    const notice = new NoticeWriter(paths.notice, () => noticeFor(broker, Date.now()), logger);
+    // The notice's timer is also the tick on which a sleep (wall-clock jump) is noticed.
+    const notice = new NoticeWriter(
+      paths.notice,
+      () => {
+        broker.checkClock();
+        return noticeFor(broker, Date.now(), store.state);
+      },
+      logger,
+    );
 
     const audit = new AuditLog(paths.audit, () => listening.port ?? 0, logger, undefined, undefined, [token]);
     cleanups.push(() => audit.flush());
@@ -120,6 +128,9 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
         startedAt,
         storeDescription: store.description,
         configFile,
+        store,
+        env,
+        logger,
         stop: () => void stop(),
         changed: () => void notice.update(),
       }),

@@ -14,6 +14,8 @@ export interface RotateStoredKeyDeps {
   configFile: string;
   /** The MFA session that signs IAM calls when the profile (or its user) has mfa_serial. */
   mfaSession(profile: Profile): Promise<SigningCredentials>;
+  /** Each step as it happens (besides the list returned at the end). */
+  say?(line: string): void;
 }
 
 /**
@@ -39,7 +41,10 @@ export async function rotateStoredKey(name: string, deps: RotateStoredKeyDeps): 
     iam: new SdkIamGateway({ ...endpoints, region: 'us-east-1' }),
     verify: stsIdentityCheck(endpoints),
     signing,
-    say: (line) => steps.push(line),
+    say: (line) => {
+      steps.push(line);
+      deps.say?.(line);
+    },
   });
   return { user: user.name, ...result, steps };
 }

@@ -14,7 +14,7 @@ export type StoreState =
   /** The keychain is locked, denied access, or a dialog went unanswered: waits for the user. */
   | { state: 'blocked'; code: 'KeychainLocked' | 'StoreLocked'; message: string; since: number };
 
-const LOCKED_BY_USER = 'credd is locked (credd lock): run credd unlock';
+const LOCKED_BY_USER = 'locked: run credd unlock (credd lock made the daemon forget every cached secret)';
 
 /**
  * The daemon's view of its secret store: one keychain call at a time (never two dialogs at

@@ -46,17 +46,18 @@ export class IndexedStore implements SecretStore {
     return names.sort();
   }
 
-  /** One read-modify-write at a time, and only when the index exists or the change adds a name. */
+  /**
+   * One read-modify-write at a time. Without an index nothing is written: the first list()
+   * builds it from the keychain, which then holds every item written before.
+   */
   #update(change: (names: Set<string>) => unknown): Promise<void> {
     const run = this.#queue.then(async () => {
       const known = await this.index.read();
-      const names = new Set(known ?? []);
-      const before = names.size;
-      const had = [...names].join('\n');
+      if (known === undefined) return;
+      const names = new Set(known);
       change(names);
-      if (known === undefined && names.size === 0) return;
-      if (known !== undefined && names.size === before && [...names].join('\n') === had) return;
-      await this.#save(known === undefined ? [...names, ...(await this.inner.list().catch(() => []))] : [...names]);
+      const next = [...names].sort();
+      if (next.join('\n') !== known.join('\n')) await this.#save(next);
     });
     this.#queue = run.catch(() => undefined);
     return run;

@@ -11,6 +11,7 @@ import { PROFILE_ARG, validProfileName } from './profile-name.js';
 /** Replaces PROFILE's IAM user key with a new one, in the daemon (which uses it at once) when it runs. */
 export async function runRotate(input: { profile: string; mfaCode?: string }, ctx: CliContext): Promise<void> {
   const name = validProfileName(input.profile);
+  let live = false;
   const result = await withMfa(
     ctx,
     name,
@@ -27,11 +28,15 @@ export async function runRotate(input: { profile: string; mfaCode?: string }, ct
             mfaSession: async () => {
               throw new DaemonNotRunningError(ctx.paths.controlSocket);
             },
+            say: (line) => {
+              live = true;
+              ctx.err.write(`  ${line}\n`);
+            },
           }),
       ),
     { ...(input.mfaCode !== undefined && { code: input.mfaCode }), interactive: ctx.prompt.interactive },
   );
-  for (const line of result.steps) ctx.err.write(`  ${line}\n`);
+  if (!live) for (const line of result.steps) ctx.err.write(`  ${line}\n`);
   ctx.out.write(`Rotated ${result.user}: ${maskAccessKeyId(result.oldKeyId)} → ${maskAccessKeyId(result.newKeyId)}; the old key is deleted and the daemon uses the new one from now on.\n`);
 }
 

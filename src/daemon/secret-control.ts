@@ -46,6 +46,7 @@ export function secretControl(ctx: SecretControlContext): SecretControlApi {
         }),
       };
     },
+    probe: () => ops.probe(),
     addKey: async (req) => done(await ops.addKey(req)),
     removeKey: async (profile) => done({ deleted: await ops.removeKey(profile) }),
     rotate: async (profile) =>

@@ -21,6 +21,15 @@ export class SecretOps {
     return { keys, sessions };
   }
 
+  /**
+   * Proves the store answers without reading any secret: asks for an item that never exists
+   * (no item means no item ACL, so no macOS dialog either).
+   */
+  async probe(): Promise<{ reachable: true }> {
+    await this.store.get('probe:credd-doctor');
+    return { reachable: true };
+  }
+
   async addKey(req: AddKeyRequest): Promise<AddKeyResult> {
     if (!isAccessKeyIdShape(req.accessKeyId) || !req.accessKeyId.startsWith('AKIA')) {
       throw new CreddError('InvalidAccessKeyId', 'That is not a long-term access key id (20 characters starting with AKIA).');

@@ -4,6 +4,8 @@ import type { AddKeyRequest, AddKeyResult, RotateResultView, SecretsView, StoreS
 /** Secret operations: only the daemon opens the keychain, the CLI asks it over the 0600 socket. */
 export interface SecretControlApi {
   secrets(): Promise<SecretsView>;
+  /** `credd doctor`: the store answers (reads no secret). */
+  probe(): Promise<{ reachable: true }>;
   addKey(req: AddKeyRequest): Promise<AddKeyResult>;
   removeKey(profile: string): Promise<{ deleted: boolean }>;
   rotate(profile: string): Promise<RotateResultView>;
@@ -27,6 +29,7 @@ export function secretRoutes(app: FastifyInstance, api: SecretControlApi, send: 
   const badProfile = (reply: FastifyReply): FastifyReply => send(reply, 400, 'InvalidProfileName', 'Give a profile name (letters, digits and ._@+=,:- only).');
 
   app.get('/v1/secrets', () => api.secrets());
+  app.post('/v1/secrets/probe', () => api.probe());
   app.post('/v1/keys/add', async (req, reply) => {
     const profile = profileOf(req.body);
     if (profile === undefined) return badProfile(reply);

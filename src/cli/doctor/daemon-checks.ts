@@ -6,7 +6,8 @@ import { errorMessage } from '../../domain/errors.js';
 import type { DaemonStatus } from '../../protocol/control-api.js';
 import { isWsl } from '../../keychain/wsl.js';
 import type { CliContext } from '../cli-context.js';
-import { secretsView } from '../secret-client.js';
+import { SecretOps } from '../../daemon/secret-ops.js';
+import { secretsView, viaDaemon } from '../secret-client.js';
 import { defaultPlanInput, servicePlan } from '../service/service-plan.js';
 import { fail, ok, warn, type CheckResult } from './check.js';
 
@@ -34,6 +35,7 @@ export async function keychainCheck(ctx: CliContext, wsl = isWsl(ctx.env)): Prom
   try {
     const view = await secretsView(ctx);
     if (view.store.locked) return fail(`${view.store.description}: ${view.store.message ?? 'locked'}`, 'credd unlock');
+    await viaDaemon(ctx, () => ctx.daemon.post('/v1/secrets/probe'), (store) => new SecretOps(store).probe());
     return ok(`${view.store.description} reachable (${view.keys.length} keys)`);
   } catch (err) {
     const storeIsFile = (ctx.env['CREDD_STORE'] ?? '').trim().toLowerCase() === 'file';

@@ -55,10 +55,10 @@ export class CredentialBroker implements CredentialProvider {
     return this.activeProfile;
   }
 
-  /** Restores the active profile (after a restart) without calling STS inline. */
-  restoreActive(profile: string | undefined): void {
+  /** Restores the active profile (after a restart) without calling STS inline; `prefetch` warms it now. */
+  restoreActive(profile: string | undefined, prefetch = true): void {
     this.activeProfile = profile;
-    if (profile !== undefined) this.ensure(profile).catch(() => undefined);
+    if (profile !== undefined && prefetch) this.ensure(profile).catch(() => undefined);
   }
 
   /** `credd switch`: fetch now (so errors reach the terminal), then make it active. */

@@ -62,7 +62,13 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
   try {
     const { token, recreated } = await loadOrCreateToken(paths.home, paths.token);
     if (recreated === 'corrupt') logger.warn('the auth token file was unreadable and has been replaced; shells need: eval "$(credd env)"');
-    const store = daemonStoreFromEnv(paths, env, (message) => logger.warn(message));
+    const store = daemonStoreFromEnv(
+      paths,
+      env,
+      (message) => logger.warn(message),
+      // Locked or open again: the prompt hook's notice follows at once.
+      () => setImmediate(() => void notice.update()),
+    );
     const state = await loadState(paths.state);
     const listening: { port?: number } = {};
     const broker = new CredentialBroker({
@@ -152,7 +158,9 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
     notice.start();
     cleanups.push(() => notice.stop());
 
-    broker.restoreActive(state.activeProfile);
+    // On macOS a read at login would put a keychain dialog in front of a user who has not done
+    // anything yet (after every node upgrade): there the first request or `credd switch` reads it.
+    broker.restoreActive(state.activeProfile, !(process.platform === 'darwin' && !store.needsPassphrase));
     logger.info({ port, home: paths.home, store: store.description, active: state.activeProfile ?? null }, 'credd daemon listening on 127.0.0.1');
     return { port, stop, done };
   } catch (err) {

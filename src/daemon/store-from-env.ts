@@ -48,7 +48,7 @@ export function storeFromEnv(paths: CreddPaths, env: NodeJS.ProcessEnv, prompt?:
  * A file store without CREDD_FILE_PASSPHRASE starts locked — a service cannot prompt — and
  * `credd unlock` hands it the passphrase over the control socket.
  */
-export function daemonStoreFromEnv(paths: CreddPaths, env: NodeJS.ProcessEnv, warn: (message: string) => void): GuardedStore {
+export function daemonStoreFromEnv(paths: CreddPaths, env: NodeJS.ProcessEnv, warn: (message: string) => void, onChange?: () => void): GuardedStore {
   const kind = storeKind(env);
   const service = env['CREDD_KEYCHAIN_SERVICE'];
   const fromEnv = env['CREDD_FILE_PASSPHRASE'];
@@ -61,7 +61,7 @@ export function daemonStoreFromEnv(paths: CreddPaths, env: NodeJS.ProcessEnv, wa
         throw new KeychainError(`The encrypted file store at ${paths.fileStoreDir} is locked: run credd unlock`, { code: 'StoreLocked' });
       },
     });
-    return new GuardedStore(file, { lockable: file, startLocked: fromEnv === undefined || fromEnv === '' });
+    return new GuardedStore(file, { lockable: file, startLocked: fromEnv === undefined || fromEnv === '', ...(onChange && { onChange }) });
   }
   const store = createSecretStore({
     kind,
@@ -71,5 +71,5 @@ export function daemonStoreFromEnv(paths: CreddPaths, env: NodeJS.ProcessEnv, wa
     warn,
     ...(service !== undefined && service !== '' && { service }),
   });
-  return new GuardedStore(store);
+  return new GuardedStore(store, onChange ? { onChange } : {});
 }

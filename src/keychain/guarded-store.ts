@@ -28,16 +28,19 @@ export class GuardedStore implements SecretStore {
   readonly #inner: SecretStore;
   readonly #lockable: LockableStore | undefined;
   readonly #now: () => number;
+  readonly #onChange: () => void;
   readonly #cache = new Map<string, string>();
   #state: StoreState = { state: 'open' };
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(inner: SecretStore, options: { lockable?: LockableStore; now?: () => number; startLocked?: boolean } = {}) {
+  constructor(inner: SecretStore, options: { lockable?: LockableStore; now?: () => number; startLocked?: boolean; onChange?: () => void } = {}) {
     this.#inner = inner;
     this.#lockable = options.lockable;
     this.#now = options.now ?? Date.now;
+    this.#onChange = options.onChange ?? (() => undefined);
     this.description = inner.description;
-    if (options.startLocked) this.#block('StoreLocked', this.#lockedMessage());
+    // The initial state is not a change: nobody is told.
+    if (options.startLocked) this.#state = { state: 'blocked', code: 'StoreLocked', message: this.#lockedMessage(), since: this.#now() };
   }
 
   get state(): StoreState {
@@ -88,7 +91,7 @@ export class GuardedStore implements SecretStore {
    * waiting for its passphrase stays locked; only `unlock` opens those.
    */
   retry(): void {
-    if (this.#state.state === 'blocked' && this.#state.code === 'KeychainLocked') this.#state = { state: 'open' };
+    if (this.#state.state === 'blocked' && this.#state.code === 'KeychainLocked') this.#open();
   }
 
   /** `credd unlock`: the passphrase for a file store; for the keychain, permission to ask again. */
@@ -97,7 +100,7 @@ export class GuardedStore implements SecretStore {
       if (passphrase === undefined || passphrase === '') throw new KeychainError(`The ${this.description} needs its passphrase: run credd unlock in a terminal, or pipe it in on one line.`);
       await this.#serial(() => (this.#lockable as LockableStore).unlockWith(passphrase), true);
     }
-    this.#state = { state: 'open' };
+    this.#open();
   }
 
   /** `credd lock`: forget every cached secret and the file store's key; nothing is read until unlock. */
@@ -113,6 +116,13 @@ export class GuardedStore implements SecretStore {
 
   #block(code: 'KeychainLocked' | 'StoreLocked', message: string): void {
     this.#state = { state: 'blocked', code, message, since: this.#now() };
+    this.#onChange();
+  }
+
+  #open(): void {
+    const was = this.#state.state;
+    this.#state = { state: 'open' };
+    if (was !== 'open') this.#onChange();
   }
 
   #serial<T>(op: () => Promise<T>, evenIfBlocked = false): Promise<T> {

@@ -4,6 +4,7 @@ import { backoffMs, classify, refreshDueAt, type Freshness } from '../domain/fre
 import type { CredentialProvider, ServeResult } from '../domain/ports.js';
 import { rootOf } from '../domain/profile.js';
 import type { BrokerDeps, BrokerStats } from './broker-deps.js';
+import { ClockJump } from './clock-jump.js';
 import { CredentialSource } from './credential-source.js';
 import { mfaLogin, mfaSessionFor, type MfaContext, type MfaLoginResult } from './mfa-commands.js';
 import { MfaSessions } from './mfa-sessions.js';
@@ -26,10 +27,12 @@ export class CredentialBroker implements CredentialProvider {
   readonly mfa: MfaSessions;
   private activeProfile: string | undefined;
   private closed = false;
+  private readonly clockJump: ClockJump;
   readonly stats: BrokerStats = { requests: 0, servedFromCache: 0, waitedOnSts: 0, stsFetches: 0, failedFetches: 0 };
 
   constructor(private readonly deps: BrokerDeps) {
     this.slots = new SlotTable(deps.clock, (slot) => slot.name === this.activeProfile);
+    this.clockJump = new ClockJump(deps.clock);
     this.mfa = new MfaSessions({
       store: deps.store,
       sts: deps.sts,
@@ -52,10 +55,10 @@ export class CredentialBroker implements CredentialProvider {
     return this.activeProfile;
   }
 
-  /** Restores the active profile (after a restart) without calling STS inline. */
-  restoreActive(profile: string | undefined): void {
+  /** Restores the active profile (after a restart) without calling STS inline; `prefetch` warms it now. */
+  restoreActive(profile: string | undefined, prefetch = true): void {
     this.activeProfile = profile;
-    if (profile !== undefined) this.ensure(profile).catch(() => undefined);
+    if (profile !== undefined && prefetch) this.ensure(profile).catch(() => undefined);
   }
 
   /** `credd switch`: fetch now (so errors reach the terminal), then make it active. */
@@ -79,6 +82,7 @@ export class CredentialBroker implements CredentialProvider {
   /** The request path. `profile` undefined means "the active one". */
   async serve(profile?: string): Promise<ServeResult> {
     this.stats.requests++;
+    this.checkClock();
     const name = profile ?? this.activeProfile;
     if (name === undefined) {
       return fail(new ActionRequiredError('NoActiveProfile', 'No profile is active in credd; run: credd switch PROFILE'));
@@ -97,7 +101,8 @@ export class CredentialBroker implements CredentialProvider {
       return { ok: true, creds: slot.creds, profile: name, ...(slot.region !== undefined && { region: slot.region }) };
     }
     // Nothing usable cached. A failure we are backing off from, or a local one seen just now, answers at once.
-    if (!slot.inflight && slot.lastError && (slot.nextAttemptAt !== undefined || now - (slot.lastErrorAt ?? 0) < LOCAL_RECHECK_MS)) {
+    const backingOff = slot.nextAttemptAt !== undefined && slot.nextAttemptAt > now;
+    if (!slot.inflight && slot.lastError && (backingOff || now - (slot.lastErrorAt ?? 0) < LOCAL_RECHECK_MS)) {
       return fail(slot.lastError);
     }
     this.stats.waitedOnSts++;
@@ -177,6 +182,31 @@ export class CredentialBroker implements CredentialProvider {
   /** Starts an MFA session for PROFILE's IAM user with a code the CLI asked for. */
   mfaLogin(name: string, code: string): Promise<MfaLoginResult> {
     return mfaLogin(this.mfaContext(), name, code);
+  }
+
+  /**
+   * Called on ticks that happen anyway (requests, the notice timer). After a sleep the refresh
+   * timers are late by the whole sleep and backoff holds errors from before it: drop both and
+   * refresh what is wanted now, with the quick first retries of a fresh backoff.
+   */
+  checkClock(): void {
+    const jump = this.clockJump.check();
+    if (jump === undefined || this.closed) return;
+    this.deps.logger.info({ jumpedSeconds: Math.round(jump / 1000) }, 'the wall clock jumped (sleep or clock change): refreshing now');
+    for (const slot of this.slots.values()) {
+      if (slot.timer) this.deps.clock.clearTimeout(slot.timer);
+      delete slot.timer;
+      delete slot.nextAttemptAt;
+      delete slot.lastErrorAt;
+      slot.failures = 0;
+      if (this.wanted(slot) && !slot.inflight) this.ensure(slot.name, true).catch(() => undefined);
+    }
+  }
+
+  /** `credd lock`: forget every credential held in memory (role credentials, MFA sessions). */
+  forgetSecrets(): void {
+    for (const slot of this.slots.values()) this.slots.drop(slot);
+    this.mfa.forgetInMemory();
   }
 
   close(): void {

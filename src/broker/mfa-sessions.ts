@@ -94,6 +94,12 @@ export class MfaSessions {
     for (const user of users) await this.drop(user);
   }
 
+  /** `credd lock`: forget sessions held in memory; the stored ones are read again after unlock. */
+  forgetInMemory(): void {
+    this.sessions.clear();
+    this.loaded.clear();
+  }
+
   /** Sessions known in memory (loaded or obtained), for status. */
   known(): Array<{ profile: string; serial: string; expiration: Date }> {
     return [...this.sessions.entries()].map(([profile, s]) => ({ profile, serial: s.serial, expiration: s.creds.expiration }));

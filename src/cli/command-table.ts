@@ -15,6 +15,7 @@ export const COMMANDS: ReadonlyArray<{ names: readonly string[]; load: () => Pro
   { names: ['mfa'], load: async () => (await import('./commands/mfa.js')).registerMfa },
   { names: ['login', 'logout'], load: async () => (await import('./commands/login.js')).registerLogin },
   { names: ['clear'], load: async () => (await import('./commands/clear.js')).registerClear },
+  { names: ['unlock', 'lock'], load: async () => (await import('./commands/unlock.js')).registerUnlock },
   { names: ['status'], load: async () => (await import('./commands/status.js')).registerStatus },
   { names: ['env'], load: async () => (await import('./commands/env.js')).registerEnv },
   { names: ['exec'], load: async () => (await import('./commands/exec.js')).registerExec },

@@ -3,8 +3,9 @@ import type { TemporaryCredentials } from '../domain/credentials.js';
 import type { ControlApi } from '../server/build-control.js';
 import type { DaemonStatus, MfaStatus, ProfileStatus, SwitchResult } from '../protocol/control-api.js';
 import { creddVersion } from '../platform/version.js';
+import { secretControl, storeStatus, type SecretControlContext } from './secret-control.js';
 
-export interface ControlContext {
+export interface ControlContext extends SecretControlContext {
   broker: CredentialBroker;
   port(): number;
   startedAt: Date;
@@ -19,7 +20,12 @@ export interface ControlContext {
 export function controlImpl(ctx: ControlContext): ControlApi {
   return {
     status: async () => status(ctx),
-    switchTo: async (profile) => after(ctx, switchResult(ctx.broker, profile, await ctx.broker.switchTo(profile).finally(ctx.changed))),
+    ...secretControl(ctx),
+    // `credd switch` is the user acting: a keychain that said no may be asked once more.
+    switchTo: async (profile) => {
+      ctx.store.retry();
+      return after(ctx, switchResult(ctx.broker, profile, await ctx.broker.switchTo(profile).finally(ctx.changed)));
+    },
     prime: async (profile) => switchResult(ctx.broker, profile, await ctx.broker.prime(profile)),
     clear: async (profile) => after(ctx, await ctx.broker.clear(profile)),
     recheck: async () => after(ctx, ctx.broker.recheck()),
@@ -98,6 +104,7 @@ function status(ctx: ControlContext): DaemonStatus {
     startedAt: ctx.startedAt.toISOString(),
     activeProfile: broker.active ?? null,
     store: ctx.storeDescription,
+    storeState: storeStatus(ctx.store),
     configFile: ctx.configFile,
     profiles,
     mfa: mfaStatus(broker),

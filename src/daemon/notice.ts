@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import type { CredentialBroker } from '../broker/credential-broker.js';
+import type { StoreState } from '../keychain/guarded-store.js';
 import { errorMessage } from '../domain/errors.js';
 import type { Logger } from '../platform/logger.js';
 import { writePrivateFileAtomic } from '../platform/private-files.js';
@@ -18,7 +19,8 @@ function hhmm(ms: number): string {
  * The one line a shell hook prints at the prompt, or undefined when all is well. JS SDKs
  * throw our 4xx message away, so this is how a user learns that credd waits for a code.
  */
-export function noticeFor(broker: CredentialBroker, now: number): string | undefined {
+export function noticeFor(broker: CredentialBroker, now: number, store?: StoreState): string | undefined {
+  if (store?.state === 'blocked') return store.code === 'KeychainLocked' ? 'keychain locked or access denied; run: credd unlock' : 'locked: run credd unlock';
   const recent = new Set(broker.snapshot().filter((s) => s.name === broker.active || now - s.lastRequestedAt < RECENT_MS).map((s) => s.name));
   for (const need of broker.mfa.needs.values()) {
     if (recent.has(need.forProfile)) return `MFA code needed for ${need.forProfile} since ${hhmm(need.since)}; run: credd switch ${need.forProfile}`;

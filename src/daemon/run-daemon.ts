@@ -27,7 +27,7 @@ import { AuditLog } from './audit-log.js';
 import { loadState, saveState } from './daemon-state.js';
 import { NoticeWriter, noticeFor } from './notice.js';
 import { acquirePidLock } from './pid-lock.js';
-import { storeFromEnv } from './store-from-env.js';
+import { daemonStoreFromEnv } from './store-from-env.js';
 
 export interface DaemonOptions {
   port?: number;
@@ -67,8 +67,14 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
     const { token: firstToken, recreated } = await loadOrCreateToken(paths.home, paths.token);
     let token = firstToken;
     if (recreated === 'corrupt') logger.warn('the auth token file was unreadable and has been replaced; shells need: eval "$(credd env)"');
+    const store = daemonStoreFromEnv(
+      paths,
+      env,
+      (message) => logger.warn(message),
+      // Locked or open again: the prompt hook's notice follows at once.
+      () => setImmediate(() => void notice.update()),
+    );
     // The store keeps its own copy; children of the daemon must never inherit the passphrase.
-    const store = storeFromEnv(paths, { ...env });
     scrubSecrets(env);
     if (env !== process.env) scrubSecrets(process.env);
     const defences = await tcpDefences(opts.imds, env);
@@ -91,7 +97,15 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
       },
     });
     cleanups.push(async () => broker.close());
-    const notice = new NoticeWriter(paths.notice, () => noticeFor(broker, Date.now()), logger);
+    // The notice's timer is also the tick on which a sleep (wall-clock jump) is noticed.
+    const notice = new NoticeWriter(
+      paths.notice,
+      () => {
+        broker.checkClock();
+        return noticeFor(broker, Date.now(), store.state);
+      },
+      logger,
+    );
 
     const auditSecrets = [token];
     const audit = new AuditLog(paths.audit, () => listening.port ?? 0, logger, undefined, undefined, auditSecrets);
@@ -136,6 +150,9 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
         startedAt,
         storeDescription: store.description,
         configFile,
+        store,
+        env,
+        logger,
         stop: () => void stop(),
         changed: () => void notice.update(),
       }) },
@@ -157,7 +174,9 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
     notice.start();
     cleanups.push(() => notice.stop());
 
-    broker.restoreActive(state.activeProfile);
+    // On macOS a read at login would put a keychain dialog in front of a user who has not done
+    // anything yet (after every node upgrade): there the first request or `credd switch` reads it.
+    broker.restoreActive(state.activeProfile, !(process.platform === 'darwin' && !store.needsPassphrase));
     logger.info({ port, home: paths.home, store: store.description, active: state.activeProfile ?? null, imds: defences.imds.enabled, peerUidCheck: defences.peerUid !== undefined }, 'credd daemon listening on 127.0.0.1');
     return { port, stop, done };
   } catch (err) {

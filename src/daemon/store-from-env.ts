@@ -1,19 +1,32 @@
-import { ConfigError } from '../domain/errors.js';
+import path from 'node:path';
+import { ConfigError, KeychainError } from '../domain/errors.js';
 import type { SecretStore } from '../domain/ports.js';
 import { createSecretStore } from '../keychain/create-secret-store.js';
+import { EncryptedFileStore } from '../keychain/encrypted-file-store.js';
+import { GuardedStore } from '../keychain/guarded-store.js';
 import type { CreddPaths } from '../platform/paths.js';
 
 export type PassphrasePrompt = () => Promise<string>;
+
+function storeKind(env: NodeJS.ProcessEnv): 'os' | 'file' {
+  const kind = (env['CREDD_STORE'] ?? 'os').trim().toLowerCase();
+  if (kind !== 'os' && kind !== 'file') {
+    throw new ConfigError(`CREDD_STORE "${env['CREDD_STORE'] ?? ''}" is not a store credd knows; use "os" (the OS keychain) or "file" (an encrypted file).`);
+  }
+  return kind;
+}
+
+/** The non-secret list of keychain item names, one per keychain service. */
+export function keychainIndexFile(paths: CreddPaths): string {
+  return path.join(paths.home, 'keychain-items.json');
+}
 
 /**
  * The OS keychain by default; `CREDD_STORE=file` picks the encrypted file store for
  * machines without one. `CREDD_KEYCHAIN_SERVICE` names the keychain service (tests, demos).
  */
 export function storeFromEnv(paths: CreddPaths, env: NodeJS.ProcessEnv, prompt?: PassphrasePrompt): SecretStore {
-  const kind = (env['CREDD_STORE'] ?? 'os').trim().toLowerCase();
-  if (kind !== 'os' && kind !== 'file') {
-    throw new ConfigError(`CREDD_STORE "${env['CREDD_STORE'] ?? ''}" is not a store credd knows; use "os" (the OS keychain) or "file" (an encrypted file).`);
-  }
+  const kind = storeKind(env);
   const passphrase = async (): Promise<string> => {
     const fromEnv = env['CREDD_FILE_PASSPHRASE'];
     if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
@@ -24,7 +37,39 @@ export function storeFromEnv(paths: CreddPaths, env: NodeJS.ProcessEnv, prompt?:
   return createSecretStore({
     kind,
     fileDir: paths.fileStoreDir,
+    indexFile: keychainIndexFile(paths),
     passphrase,
     ...(service !== undefined && service !== '' && { service }),
   });
+}
+
+/**
+ * The daemon's store: guarded (one keychain call at a time, secrets cached, one locked state).
+ * A file store without CREDD_FILE_PASSPHRASE starts locked — a service cannot prompt — and
+ * `credd unlock` hands it the passphrase over the control socket.
+ */
+export function daemonStoreFromEnv(paths: CreddPaths, env: NodeJS.ProcessEnv, warn: (message: string) => void, onChange?: () => void): GuardedStore {
+  const kind = storeKind(env);
+  const service = env['CREDD_KEYCHAIN_SERVICE'];
+  const fromEnv = env['CREDD_FILE_PASSPHRASE'];
+  if (kind === 'file') {
+    const file = new EncryptedFileStore({
+      dir: paths.fileStoreDir,
+      // Asked only when nothing unlocked the store: without a passphrase in the environment, that means "locked".
+      passphrase: async () => {
+        if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+        throw new KeychainError(`The encrypted file store at ${paths.fileStoreDir} is locked: run credd unlock`, { code: 'StoreLocked' });
+      },
+    });
+    return new GuardedStore(file, { lockable: file, startLocked: fromEnv === undefined || fromEnv === '', ...(onChange && { onChange }) });
+  }
+  const store = createSecretStore({
+    kind,
+    fileDir: paths.fileStoreDir,
+    indexFile: keychainIndexFile(paths),
+    passphrase: () => Promise.reject(new Error('unused')),
+    warn,
+    ...(service !== undefined && service !== '' && { service }),
+  });
+  return new GuardedStore(store, onChange ? { onChange } : {});
 }

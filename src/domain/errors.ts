@@ -23,10 +23,14 @@ export class ConfigError extends CreddError {
   }
 }
 
-/** The secret store is unreachable, locked, or refused. */
+/**
+ * The secret store is unreachable, locked, or refused. `KeychainLocked`: the OS keychain is
+ * locked, denied access, or left a dialog unanswered; `StoreLocked`: credd itself is locked
+ * (file store without a passphrase yet, or `credd lock`). Both wait for `credd unlock`.
+ */
 export class KeychainError extends CreddError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('KeychainError', message, options);
+  constructor(message: string, options?: { cause?: unknown; code?: 'KeychainLocked' | 'StoreLocked' }) {
+    super(options?.code ?? 'KeychainError', message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'KeychainError';
   }
 }

@@ -51,6 +51,8 @@ export type TimerHandle = { readonly __timer: unique symbol } | object;
 /** Time and timers, injected so tests can move time forward. */
 export interface Clock {
   now(): number;
+  /** Time that stops while the machine sleeps (what timers run on); lets a wall-clock jump be seen. */
+  monotonic?(): number;
   setTimeout(fn: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
 }

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { CreddError, KeychainError } from '../domain/errors.js';
-import type { SecretStore } from '../domain/ports.js';
 import { ensurePrivateDir, readIfExists } from '../platform/private-files.js';
 import { DEFAULT_SCRYPT, FileStoreCipher, validScryptParams, type ScryptParams } from './file-store-cipher.js';
+import type { LockableStore } from './guarded-store.js';
 import { itemFileName, itemFromFileName } from './item-file-name.js';
 import { parseSealedFile, type SealedFile } from './sealed-file.js';
 import { syncDir, writeFileAtomic } from './write-file-atomic.js';
@@ -35,7 +35,7 @@ const itemAad = (item: string): string => `credd-file-store/v1 item ${item}`;
  * written — even in an empty store — and the slow KDF runs once per process, not per item.
  * Item names are file names (base64url), so list() needs no passphrase; nothing else is readable.
  */
-export class EncryptedFileStore implements SecretStore {
+export class EncryptedFileStore implements LockableStore {
   readonly description: string;
   readonly #dir: string;
   readonly #passphrase: () => Promise<string>;
@@ -111,6 +111,20 @@ export class EncryptedFileStore implements SecretStore {
     return names.flatMap((name) => itemFromFileName(name) ?? []).sort();
   }
 
+  /** `credd unlock`: checks the passphrase now (or creates the store with it) and keeps the key. */
+  async unlockWith(passphrase: string): Promise<void> {
+    const next = this.#unlockQueue.then(async () => {
+      this.#unlocked = await this.#openOrCreate(true, passphrase);
+    });
+    this.#unlockQueue = next.catch(() => undefined);
+    await next;
+  }
+
+  /** `credd lock`: forget the derived key; the passphrase is needed again. */
+  lock(): void {
+    this.#unlocked = undefined;
+  }
+
   #itemPath(item: string): string {
     const name = itemFileName(item);
     if (name === undefined) throw new KeychainError(`The item name "${item.slice(0, 40)}" cannot be used in the encrypted file store (it is empty or too long).`);
@@ -130,12 +144,12 @@ export class EncryptedFileStore implements SecretStore {
     return next;
   }
 
-  async #openOrCreate(create: boolean): Promise<Unlocked | undefined> {
+  async #openOrCreate(create: boolean, given?: string): Promise<Unlocked | undefined> {
     const storeFile = path.join(this.#dir, STORE_FILE);
     const text = await this.#fs('read', () => readIfExists(storeFile));
-    if (text !== undefined) return this.#verify(text);
+    if (text !== undefined) return this.#verify(text, given);
     if (!create) return undefined;
-    const passphrase = await this.#askPassphrase();
+    const passphrase = given ?? (await this.#askPassphrase());
     if (passphrase === '') throw new KeychainError(`An empty passphrase cannot protect the encrypted file store at ${this.#dir}; choose a real one.`);
     const params = this.#newStoreParams;
     const salt = randomBytes(16).toString('base64');

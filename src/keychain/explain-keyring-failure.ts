@@ -1,3 +1,5 @@
+import { WSL_ADVICE } from './wsl.js';
+
 export type KeyringOperation = 'read' | 'save' | 'delete' | 'list';
 
 export interface KeyringFailure {
@@ -10,6 +12,8 @@ export interface KeyringFailure {
   item?: string;
   /** The message @napi-rs/keyring raised (Display of the Rust error). */
   raw: string;
+  /** Running inside WSL, where the missing Secret Service has its own advice. */
+  wsl?: boolean;
 }
 
 const noSecretService =
@@ -23,7 +27,7 @@ const linuxRules: Array<[RegExp, (f: KeyringFailure) => string]> = [
   // No bus at all, a stale socket, or a bus without any org.freedesktop.secrets provider.
   [
     /Failed to connect|autolaunch|Connection refused|ServiceUnknown|not provided by any \.service|Spawn\.|No such file or directory/i,
-    () => noSecretService,
+    (f) => (f.wsl === true ? `No Secret Service is reachable. ${WSL_ADVICE}` : noSecretService),
   ],
   // gnome-keyring wanted to show an unlock prompt and could not (no display) or it was dismissed.
   [
@@ -75,6 +79,25 @@ const commonRules: Array<[RegExp, (f: KeyringFailure) => string]> = [
   // Windows Credential Manager caps the secret at 2560 bytes; other stores cap attribute lengths.
   [/longer than platform limit|too long|TooLong/i, (f) => `The value for ${quoteItem(f)} is too long for the ${f.description}.`],
 ];
+
+/*
+ * Failures that only a person can end: the keychain is locked, or its owner said no. Codes from
+ * Apple's "Security Framework Result Codes" (developer.apple.com/documentation/security/
+ * security-framework-result-codes): errSecUserCanceled -128, errSecAuthFailed -25293 ("The user
+ * name or passphrase you entered is not correct."), errSecInteractionNotAllowed -25308 ("User
+ * interaction is not allowed.", a locked keychain with no GUI session to ask in). The keyring
+ * crate under @napi-rs/keyring reports these as "Couldn't access platform secure storage".
+ * Retrying them on a timer would put one dialog after another in front of the user.
+ */
+const blockedRules: Partial<Record<NodeJS.Platform, RegExp>> = {
+  darwin: /interaction is not allowed|-25308|cancel|-128|-25293|auth(entication)? fail|passphrase you entered is not correct|platform secure storage/i,
+  linux: /unlock prompt|IsLocked|is locked|locked object|dismissed/i,
+};
+
+/** True when the failure means "locked or access denied": wait for the user, do not retry. */
+export function isAccessBlocked(platform: NodeJS.Platform, raw: string): boolean {
+  return blockedRules[platform]?.test(raw) ?? false;
+}
 
 /** Turns a raw @napi-rs/keyring failure into one sentence that says what to do next. */
 export function explainKeyringFailure(failure: KeyringFailure): string {

@@ -56,19 +56,34 @@ process.on('message', ({ id, req }) => {
 process.on('disconnect', () => process.exit(0));
 `;
 
+/**
+ * Starts the helper process. It receives `{ id, req }` messages over IPC and answers
+ * `{ id, ok, value }` or `{ id, ok: false, raw }`; `config` is JSON for its environment.
+ * Tests inject a fake helper here to play a keychain that blocks like a dialog or denies.
+ */
+export type KeyringHelperSpawner = (config: string) => ChildProcess;
+
+export const spawnKeyringHelper: KeyringHelperSpawner = (config) =>
+  spawn(process.execPath, ['-e', childSource], {
+    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    env: { ...childEnv(), CREDD_KEYRING_CHILD: config },
+  });
+
 type ChildReply = { id: number; ok: true; value: string | boolean | string[] | null } | { id: number; ok: false; raw: string };
 
 /** Runs @napi-rs/keyring calls in a private child process, each with a deadline. */
 export class KeyringProcess {
   readonly #entryOptions: unknown;
   readonly #timeoutMs: number;
+  readonly #spawn: KeyringHelperSpawner;
   readonly #pending = new Map<number, Pending>();
   #child: ChildProcess | undefined;
   #nextId = 1;
 
-  constructor(options: { entryOptions?: unknown; timeoutMs: number }) {
+  constructor(options: { entryOptions?: unknown; timeoutMs: number; spawnHelper?: KeyringHelperSpawner }) {
     this.#entryOptions = options.entryOptions;
     this.#timeoutMs = options.timeoutMs;
+    this.#spawn = options.spawnHelper ?? spawnKeyringHelper;
   }
 
   call(req: KeyringRequest): Promise<KeyringOutcome> {
@@ -117,10 +132,7 @@ export class KeyringProcess {
   #ensureChild(): ChildProcess {
     if (this.#child) return this.#child;
     const modulePath = createRequire(import.meta.url).resolve('@napi-rs/keyring');
-    const child = spawn(process.execPath, ['-e', childSource], {
-      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-      env: { ...childEnv(), CREDD_KEYRING_CHILD: JSON.stringify({ modulePath, entryOptions: this.#entryOptions, timeoutMs: this.#timeoutMs }) },
-    });
+    const child = this.#spawn(JSON.stringify({ modulePath, entryOptions: this.#entryOptions, timeoutMs: this.#timeoutMs }));
     child.on('message', (reply: ChildReply) => {
       this.#settle(reply.id, reply.ok ? { ok: true, value: reply.value } : { ok: false, kind: 'failed', raw: reply.raw });
     });

@@ -1,16 +1,28 @@
 import { KeychainError } from '../domain/errors.js';
 import type { SecretStore } from '../domain/ports.js';
-import { explainKeyringFailure, explainKeyringTimeout, type KeyringOperation } from './explain-keyring-failure.js';
-import { KeyringProcess, type KeyringOutcome, type KeyringRequest } from './keyring-process.js';
+import { explainKeyringFailure, explainKeyringTimeout, isAccessBlocked, type KeyringOperation } from './explain-keyring-failure.js';
+import { isWsl } from './wsl.js';
+import { KeyringProcess, type KeyringHelperSpawner, type KeyringOutcome, type KeyringRequest } from './keyring-process.js';
 
 export interface OsKeychainStoreOptions {
   /** Keychain "service" all of credd's items are filed under. */
   service?: string;
   /** How long one keychain call may take before it becomes a KeychainError. */
   timeoutMs?: number;
+  /** Starts the helper process that talks to the keychain (tests inject a fake one). */
+  spawnHelper?: KeyringHelperSpawner;
+  /** Whose messages and rules apply; the running platform unless a test plays another. */
+  platform?: NodeJS.Platform;
+  /** Inside WSL (detected unless given): a missing Secret Service gets WSL's advice. */
+  wsl?: boolean;
 }
 
-const DEFAULT_TIMEOUT_MS = 10_000;
+/**
+ * When an item's ACL does not trust the calling binary, macOS asks the user in a dialog and the
+ * call waits for the answer (sources in docs/macos-keychain.md); a person reading it and typing
+ * a password needs minutes, not seconds. Nobody waits on this: SDK requests get a fast 4xx.
+ */
+export const DEFAULT_TIMEOUT_MS = 5 * 60_000;
 
 /**
  * The OS keychain through @napi-rs/keyring: macOS Keychain, Windows Credential Manager, or the
@@ -21,15 +33,18 @@ export class OsKeychainStore implements SecretStore {
   readonly #service: string;
   readonly #platform: NodeJS.Platform;
   readonly #timeoutMs: number;
+  readonly #wsl: boolean;
   readonly #thread: KeyringProcess;
 
   constructor(options: OsKeychainStoreOptions = {}) {
     this.#service = options.service ?? 'credd';
-    this.#platform = process.platform;
+    this.#platform = options.platform ?? process.platform;
+    this.#wsl = options.wsl ?? isWsl();
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.description = describe(this.#platform);
     this.#thread = new KeyringProcess({
       timeoutMs: this.#timeoutMs,
+      ...(options.spawnHelper && { spawnHelper: options.spawnHelper }),
       // Left alone, the addon falls back to the kernel keyring (keyutils) when no Secret Service
       // answers: keys would "save" fine and then vanish at the next reboot. Failing loudly is better.
       entryOptions: this.#platform === 'linux' ? { linux: { store: 'secret-service' } } : undefined,
@@ -67,12 +82,13 @@ export class OsKeychainStore implements SecretStore {
       description: this.description,
       service: this.#service,
       operation,
+      ...(this.#wsl && { wsl: true }),
       ...('item' in req ? { item: req.item } : {}),
     };
     // The raw text is kept as the cause for logs; scrub the value in case a backend ever echoes it.
     const raw = req.op === 'set' && req.value !== '' ? outcome.raw.split(req.value).join('[secret]') : outcome.raw;
     const cause = new Error(raw);
-    if (outcome.kind === 'timeout') throw new KeychainError(explainKeyringTimeout(context, this.#timeoutMs), { cause });
+    if (outcome.kind === 'timeout') throw new KeychainError(explainKeyringTimeout(context, this.#timeoutMs), { cause, code: 'KeychainLocked' });
     if (outcome.kind === 'unavailable') {
       throw new KeychainError(
         `The ${this.description} cannot be used: the @napi-rs/keyring module failed (${raw}). ` +
@@ -80,7 +96,8 @@ export class OsKeychainStore implements SecretStore {
         { cause },
       );
     }
-    throw new KeychainError(explainKeyringFailure({ ...context, raw }), { cause });
+    const blocked = isAccessBlocked(this.#platform, raw);
+    throw new KeychainError(explainKeyringFailure({ ...context, raw }), { cause, ...(blocked && { code: 'KeychainLocked' as const }) });
   }
 
   #unexpected(operation: KeyringOperation, item: string | undefined): KeychainError {

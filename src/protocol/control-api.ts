@@ -20,6 +20,8 @@ export interface DaemonStatus {
   startedAt: string;
   activeProfile: string | null;
   store: string;
+  /** Locked or waiting for the user (keychain dialog denied, file store without passphrase). */
+  storeState?: StoreStatus;
   configFile: string;
   profiles: ProfileStatus[];
   mfa: MfaStatus[];
@@ -64,4 +66,47 @@ export interface ExportedCredentials {
   expiration: string;
   region?: string;
   assumedRoleArn?: string;
+}
+
+/** The secret store as the daemon sees it; `waitingFor` says what only the user can end. */
+export interface StoreStatus {
+  description: string;
+  /** Whether `credd unlock` must send a passphrase (the encrypted file store). */
+  needsPassphrase: boolean;
+  locked: boolean;
+  waitingFor?: 'keychain' | 'unlock';
+  message?: string;
+  since?: string;
+}
+
+/** Item names and MFA session ends, without reading any secret: for `credd list` and `doctor`. */
+export interface SecretsView {
+  store: StoreStatus;
+  /** Profiles with a long-term key stored. */
+  keys: string[];
+  /** Stored MFA sessions; `expiration` when the daemon holds the session in memory. */
+  sessions: Array<{ profile: string; expiration?: string }>;
+}
+
+export interface AddKeyRequest {
+  profile: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Replace a different key already stored for the profile. */
+  replace: boolean;
+}
+
+export interface AddKeyResult {
+  profile: string;
+  /** `unchanged`: the same key was already stored. */
+  outcome: 'added' | 'replaced' | 'unchanged';
+  store: string;
+}
+
+export interface RotateResultView {
+  /** The IAM-user profile whose key was rotated. */
+  user: string;
+  oldKeyId: string;
+  newKeyId: string;
+  steps: string[];
 }

@@ -3,9 +3,10 @@ import { CreddError } from '../domain/errors.js';
 import type { Logger } from '../platform/logger.js';
 import type { DaemonStatus, ExportedCredentials, MfaLoginResult, SwitchResult } from '../protocol/control-api.js';
 import { statusFor } from './http-status.js';
+import { secretRoutes, type SecretControlApi } from './secret-routes.js';
 
 /** What the control API can do; the daemon supplies it. */
-export interface ControlApi {
+export interface ControlApi extends SecretControlApi {
   status(): Promise<DaemonStatus>;
   switchTo(profile: string): Promise<SwitchResult>;
   prime(profile: string): Promise<SwitchResult>;
@@ -73,6 +74,7 @@ export function buildControl(api: ControlApi, logger: Logger): FastifyInstance {
     setImmediate(() => api.stop());
     return { stopping: true };
   });
+  secretRoutes(app, api, sendControlError);
   app.setNotFoundHandler((_req, reply) => sendControlError(reply, 404, 'NotFound', 'Unknown control request.'));
   app.setErrorHandler((err: unknown, _req, reply) => {
     if (err instanceof CreddError) return sendControlError(reply, statusFor(err), err.code, err.message, err.details);

@@ -139,10 +139,9 @@ describe('credd doctor', () => {
     assert.match(fix, /credd add/);
   });
 
-  it('an unreachable keychain fails with the file-store hint', async () => {
-    const { line, fix } = await failing({ DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' }, /secret store not usable/);
-    assert.ok(line.length > '✗ secret store not usable: '.length);
-    assert.match(fix, /CREDD_STORE=file/);
+  it('asks the running daemon about the keychain: the shell cannot reach one, the daemon can', async () => {
+    const r = await doctor({ DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' });
+    assert.match(r.stdout, /^✓ Secret Service \(GNOME Keyring\/KWallet\) reachable \(1 keys\)$/m);
   });
 
   it('an unreachable STS fails', async () => {
@@ -183,5 +182,11 @@ describe('credd doctor', () => {
     const { line, fix } = failure(r.stdout, /daemon not reachable/);
     assert.match(line, /^✗ daemon not reachable/);
     assert.match(fix, /^credd daemon/);
+  });
+
+  it('without a daemon, an unreachable keychain fails with the file-store hint', async () => {
+    const { line, fix } = await failing({ DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' }, /secret store not usable/);
+    assert.ok(line.length > '✗ secret store not usable: '.length);
+    assert.match(fix, /CREDD_STORE=file/);
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { explainKeyringFailure, type KeyringFailure } from '../../src/keychain/explain-keyring-failure.js';
+import { explainKeyringFailure, isAccessBlocked, type KeyringFailure } from '../../src/keychain/explain-keyring-failure.js';
+import { isWsl } from '../../src/keychain/wsl.js';
 
 const linux = (raw: string, extra: Partial<KeyringFailure> = {}): string =>
   explainKeyringFailure({
@@ -55,5 +56,27 @@ describe('explainKeyringFailure', () => {
       explainKeyringFailure({ platform: 'darwin', description: 'macOS Keychain', service: 'credd', operation: 'read', item: 'key:base', raw });
     assert.match(mac('Platform failure: User interaction is not allowed.'), /security unlock-keychain/);
     assert.match(mac('Platform failure: The user canceled the operation.'), /Always Allow/);
+  });
+});
+
+describe('WSL (issue 14)', () => {
+  it('tells a WSL user to use the file store with credd unlock when no Secret Service answers', () => {
+    const raw = 'Platform failure: DBus error: Failed to connect to socket /run/user/1000/bus: No such file or directory';
+    assert.match(linux(raw, { wsl: true }), /^No Secret Service is reachable\. WSL usually has no Secret Service: set CREDD_STORE=file .* run credd unlock/);
+    assert.doesNotMatch(linux(raw), /WSL/);
+  });
+
+  it('recognises WSL by its environment or its kernel release, and only on Linux', () => {
+    assert.equal(isWsl({ WSL_DISTRO_NAME: 'Ubuntu' }, '6.1.0-13-amd64', 'linux'), true);
+    assert.equal(isWsl({}, '5.15.153.1-microsoft-standard-WSL2', 'linux'), true);
+    assert.equal(isWsl({}, '6.1.0-13-amd64', 'linux'), false);
+    assert.equal(isWsl({ WSL_DISTRO_NAME: 'Ubuntu' }, '23.1.0', 'darwin'), false);
+  });
+
+  it('counts a macOS denial, a locked keychain and a dismissed Linux prompt as "locked or access denied"', () => {
+    assert.equal(isAccessBlocked('darwin', "Couldn't access platform secure storage: User canceled the operation."), true);
+    assert.equal(isAccessBlocked('darwin', 'User interaction is not allowed. (-25308)'), true);
+    assert.equal(isAccessBlocked('linux', 'Platform failure: the unlock prompt was dismissed'), true);
+    assert.equal(isAccessBlocked('linux', 'Platform failure: DBus error: Failed to connect to socket'), false);
   });
 });

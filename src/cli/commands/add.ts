@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { isAccessKeyIdShape, isSecretAccessKeyShape, maskAccessKeyId } from '../../domain/credentials.js';
+import { maskAccessKeyId } from '../../domain/credentials.js';
 import { CreddError } from '../../domain/errors.js';
-import { encodeKey, keyItem } from '../../domain/stored-key.js';
 import type { CliContext } from '../cli-context.js';
+import { addKey, secretsView } from '../secret-client.js';
 import { PROFILE_ARG, validProfileName } from './profile-name.js';
 
 export interface AddInput {
@@ -11,11 +11,11 @@ export interface AddInput {
   force: boolean;
 }
 
-/** Stores a long-term key in the secret store. The secret never goes through argv. */
+/** Stores a long-term key, through the daemon when it runs. The secret never goes through argv. */
 export async function runAdd(input: AddInput, ctx: CliContext): Promise<void> {
   const profile = validProfileName(input.profile);
-  const store = await ctx.store();
-  if (!input.force && (await store.get(keyItem(profile))) !== undefined) {
+  // Names only: knowing a key exists needs no secret read.
+  if (!input.force && (await secretsView(ctx)).keys.includes(profile)) {
     throw new CreddError('KeyExists', `Profile "${profile}" already has a key in credd; use --force to replace it.`);
   }
   let accessKeyId: string;
@@ -33,14 +33,8 @@ export async function runAdd(input: AddInput, ctx: CliContext): Promise<void> {
     accessKeyId = (await ctx.prompt.ask('Access Key ID: ')).trim();
     secretAccessKey = (await ctx.prompt.ask('Secret Access Key: ', { secret: true })).trim();
   }
-  if (!isAccessKeyIdShape(accessKeyId) || !accessKeyId.startsWith('AKIA')) {
-    throw new CreddError('InvalidAccessKeyId', 'That is not a long-term access key id (20 characters starting with AKIA).');
-  }
-  if (!isSecretAccessKeyShape(secretAccessKey)) {
-    throw new CreddError('InvalidSecretAccessKey', 'That is not a secret access key (40 characters of letters, digits, / and +).');
-  }
-  await store.set(keyItem(profile), encodeKey({ accessKeyId, secretAccessKey }));
-  ctx.out.write(`Added key ${maskAccessKeyId(accessKeyId)} for profile "${profile}" to the ${store.description}.\n`);
+  const result = await addKey(ctx, { profile, accessKeyId, secretAccessKey, replace: input.force });
+  ctx.out.write(`Added key ${maskAccessKeyId(accessKeyId)} for profile "${profile}" to the ${result.store}.\n`);
 }
 
 export function registerAdd(program: Command, ctx: () => CliContext): void {

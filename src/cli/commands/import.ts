@@ -4,10 +4,11 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { isAccessKeyIdShape, isSecretAccessKeyShape, maskAccessKeyId } from '../../domain/credentials.js';
 import { CreddError } from '../../domain/errors.js';
-import { decodeKey, encodeKey, keyItem } from '../../domain/stored-key.js';
+import type { AddKeyResult } from '../../protocol/control-api.js';
 import { writePrivateFileAtomic } from '../../platform/private-files.js';
 import type { CliContext } from '../cli-context.js';
 import { parseCredentialsFile, withoutKeys } from '../import/credentials-file.js';
+import { addKey } from '../secret-client.js';
 
 export interface ImportInput {
   profiles: string[];
@@ -35,7 +36,6 @@ export async function runImport(input: ImportInput, ctx: CliContext): Promise<vo
   for (const name of wanted) {
     if (!sections.some((s) => s.name === name)) throw new CreddError('NoSuchProfile', `${file} has no access key for profile "${name}".`);
   }
-  const store = await ctx.store();
   const imported = new Set<string>();
   for (const s of sections) {
     const key = { accessKeyId: s.accessKeyId ?? '', secretAccessKey: s.secretAccessKey ?? '' };
@@ -47,19 +47,16 @@ export async function runImport(input: ImportInput, ctx: CliContext): Promise<vo
       ctx.out.write(`skip ${s.name}: the key in the file is not a well-formed long-term access key\n`);
       continue;
     }
-    const existing = await store.get(keyItem(s.name));
-    const same = existing !== undefined && decodeKey(existing)?.accessKeyId === key.accessKeyId;
-    if (existing !== undefined && !same && !input.force) {
+    let result: AddKeyResult;
+    try {
+      result = await addKey(ctx, { profile: s.name, ...key, replace: input.force });
+    } catch (err) {
+      if (!(err instanceof CreddError) || err.code !== 'KeyExists') throw err;
       ctx.out.write(`skip ${s.name}: credd already holds another key for it (use --force to replace)\n`);
       continue;
     }
-    if (!same) {
-      await store.set(keyItem(s.name), encodeKey(key));
-      const back = await store.get(keyItem(s.name));
-      if (back === undefined || decodeKey(back)?.accessKeyId !== key.accessKeyId) throw new CreddError('ImportVerifyFailed', `The key of "${s.name}" did not read back from the ${store.description}; the file was not changed.`);
-    }
     imported.add(s.name);
-    ctx.out.write(`${same ? 'already in credd' : 'imported'}: ${s.name} (${maskAccessKeyId(key.accessKeyId)}) → ${store.description}\n`);
+    ctx.out.write(`${result.outcome === 'unchanged' ? 'already in credd' : 'imported'}: ${s.name} (${maskAccessKeyId(key.accessKeyId)}) → ${result.store}\n`);
   }
   if (imported.size === 0) return;
   let remove = input.remove;

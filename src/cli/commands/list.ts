@@ -3,11 +3,11 @@ import { loadAwsConfig } from '../../config/aws-config.js';
 import { resolveProfile } from '../../config/resolve-profile.js';
 import { loadState } from '../../daemon/daemon-state.js';
 import { errorMessage } from '../../domain/errors.js';
-import { profileOfKeyItem } from '../../domain/stored-key.js';
-import { decodeSession, profileOfSessionItem } from '../../domain/stored-session.js';
+import type { SecretsView } from '../../protocol/control-api.js';
 import { clockTime } from '../format-time.js';
 import { cacheKeyOf, readToken, tokenCacheFile } from '../../sts/sso-token-cache.js';
 import type { CliContext } from '../cli-context.js';
+import { secretsView } from '../secret-client.js';
 
 export interface ListedProfile {
   name: string;
@@ -26,13 +26,9 @@ export interface ListedProfile {
 
 /** Profiles from the AWS config and the keychain, merged; never prints a secret. */
 export async function listProfiles(ctx: CliContext): Promise<ListedProfile[]> {
-  const [config, items, state] = await Promise.all([
-    loadAwsConfig(ctx.configFile),
-    ctx.store().then((s) => s.list()),
-    loadState(ctx.paths.state),
-  ]);
-  const withKey = new Set(items.map(profileOfKeyItem).filter((n): n is string => n !== undefined));
-  const sessions = await storedSessions(ctx, items);
+  const [config, view, state] = await Promise.all([loadAwsConfig(ctx.configFile), secretsView(ctx), loadState(ctx.paths.state)]);
+  const withKey = new Set(view.keys);
+  const sessions = liveSessions(view);
   const names = [...new Set([...config.profiles.keys(), ...withKey])].sort();
   return Promise.all(names.map(async (name): Promise<ListedProfile> => {
     const base = { name, hasKey: withKey.has(name), active: state.activeProfile === name };
@@ -64,17 +60,10 @@ export async function listProfiles(ctx: CliContext): Promise<ListedProfile[]> {
   }));
 }
 
-/** Expiry of each stored, still-valid MFA session; the secrets stay in this process. */
-async function storedSessions(ctx: CliContext, items: string[]): Promise<Map<string, string>> {
-  const store = await ctx.store();
+/** Ends of the MFA sessions the daemon holds: the CLI reads no secret (and opens no keychain). */
+function liveSessions(view: SecretsView): Map<string, string> {
   const out = new Map<string, string>();
-  for (const item of items) {
-    const user = profileOfSessionItem(item);
-    if (user === undefined) continue;
-    const raw = await store.get(item).catch(() => undefined);
-    const session = raw === undefined ? undefined : decodeSession(raw);
-    if (session && session.creds.expiration.getTime() > Date.now()) out.set(user, session.creds.expiration.toISOString());
-  }
+  for (const s of view.sessions) if (s.expiration !== undefined && Date.parse(s.expiration) > Date.now()) out.set(s.profile, s.expiration);
   return out;
 }
 

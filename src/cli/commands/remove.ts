@@ -1,24 +1,27 @@
 import type { Command } from 'commander';
 import { CreddError } from '../../domain/errors.js';
-import { keyItem } from '../../domain/stored-key.js';
+import { SecretOps } from '../../daemon/secret-ops.js';
 import type { CliContext } from '../cli-context.js';
+import { secretsView, viaDaemon } from '../secret-client.js';
 import { PROFILE_ARG, validProfileName } from './profile-name.js';
 
 export async function runRemove(input: { profile: string; force: boolean }, ctx: CliContext): Promise<void> {
   const profile = validProfileName(input.profile);
-  const store = await ctx.store();
-  if ((await store.get(keyItem(profile))) === undefined) {
-    throw new CreddError('NoKey', `Profile "${profile}" has no key in credd; nothing to remove.`);
-  }
+  const view = await secretsView(ctx);
+  if (!view.keys.includes(profile)) throw new CreddError('NoKey', `Profile "${profile}" has no key in credd; nothing to remove.`);
   if (!input.force) {
     if (!ctx.prompt.interactive) throw new CreddError('ConfirmationNeeded', 'Refusing to delete a key without a terminal to confirm; add --force.');
-    const answer = (await ctx.prompt.ask(`Delete the key of "${profile}" from the ${store.description}? [y/N] `)).trim().toLowerCase();
+    const answer = (await ctx.prompt.ask(`Delete the key of "${profile}" from the ${view.store.description}? [y/N] `)).trim().toLowerCase();
     if (answer !== 'y' && answer !== 'yes') {
       ctx.out.write('Nothing deleted.\n');
       return;
     }
   }
-  await store.delete(keyItem(profile));
+  await viaDaemon(
+    ctx,
+    () => ctx.daemon.post<{ deleted: boolean }>('/v1/keys/remove', { profile }),
+    async (store) => ({ deleted: await new SecretOps(store).removeKey(profile) }),
+  );
   ctx.out.write(`Deleted the key of "${profile}".\n`);
 }
 

@@ -27,6 +27,7 @@ export async function runStatus(input: { json: boolean }, ctx: CliContext): Prom
   if (warning !== undefined) ctx.err.write(`credd: ${warning}\n`);
   const lines = [`credd daemon running: pid ${status.pid}, 127.0.0.1:${status.port}, since ${clockTime(status.startedAt)}, version ${status.version}`];
   lines.push(`keys in: ${status.store}; profiles from: ${status.configFile}`);
+  if (status.storeState?.locked === true) lines.push(`secret store: ${status.storeState.message ?? 'locked: run credd unlock'}`);
   const active = status.profiles.find((p) => p.active);
   if (status.activeProfile === null) lines.push('active profile: none — run: credd switch PROFILE');
   else lines.push(`active profile: ${status.activeProfile}${active ? ` — ${describe(active)}` : ''}`);

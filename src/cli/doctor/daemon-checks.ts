@@ -4,10 +4,13 @@ import { loadAwsConfig } from '../../config/aws-config.js';
 import { resolveProfile } from '../../config/resolve-profile.js';
 import { errorMessage } from '../../domain/errors.js';
 import type { DaemonStatus } from '../../protocol/control-api.js';
+import { isWsl } from '../../keychain/wsl.js';
 import type { CliContext } from '../cli-context.js';
 import { installedCommand, type InstalledCommand } from '../service/installed-command.js';
 import { realpathOrUndefined } from '../service/service-node.js';
 import { defaultPlanInput, servicePlan, type ServicePlan } from '../service/service-plan.js';
+import { SecretOps } from '../../daemon/secret-ops.js';
+import { secretsView, viaDaemon } from '../secret-client.js';
 import { fail, ok, warn, type CheckResult } from './check.js';
 
 const MAX_SKEW_MS = 5 * 60_000;
@@ -29,13 +32,17 @@ export function activeProfileCheck(status: DaemonStatus | undefined): CheckResul
   return out;
 }
 
-export async function keychainCheck(ctx: CliContext): Promise<CheckResult> {
+/** Through the daemon when it runs (only its node opens the keychain); counts names, reads no secret. */
+export async function keychainCheck(ctx: CliContext, wsl = isWsl(ctx.env)): Promise<CheckResult> {
   try {
-    const store = await ctx.store();
-    const items = await store.list();
-    return ok(`${store.description} reachable (${items.filter((i) => i.startsWith('key:')).length} keys)`);
+    const view = await secretsView(ctx);
+    if (view.store.locked) return fail(`${view.store.description}: ${view.store.message ?? 'locked'}`, 'credd unlock');
+    await viaDaemon(ctx, () => ctx.daemon.post('/v1/secrets/probe'), (store) => new SecretOps(store).probe());
+    return ok(`${view.store.description} reachable (${view.keys.length} keys)`);
   } catch (err) {
-    return fail(`secret store not usable: ${errorMessage(err)}`, 'unlock or start your keychain; on a headless machine: CREDD_STORE=file');
+    const storeIsFile = (ctx.env['CREDD_STORE'] ?? '').trim().toLowerCase() === 'file';
+    const fix = wsl && !storeIsFile ? 'CREDD_STORE=file, then: credd unlock' : 'unlock or start your keychain; on a headless machine: CREDD_STORE=file';
+    return fail(`secret store not usable: ${errorMessage(err)}`, fix);
   }
 }
 

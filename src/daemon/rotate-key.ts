@@ -1,8 +1,8 @@
-import type { LongTermKey, SigningCredentials } from '../../domain/credentials.js';
-import { maskAccessKeyId } from '../../domain/credentials.js';
-import { CreddError, errorMessage } from '../../domain/errors.js';
-import type { IamGateway, IdentityCheck, SecretStore } from '../../domain/ports.js';
-import { encodeKey, keyItem } from '../../domain/stored-key.js';
+import type { LongTermKey, SigningCredentials } from '../domain/credentials.js';
+import { maskAccessKeyId } from '../domain/credentials.js';
+import { CreddError, errorMessage } from '../domain/errors.js';
+import type { IamGateway, IdentityCheck, SecretStore } from '../domain/ports.js';
+import { encodeKey, keyItem } from '../domain/stored-key.js';
 
 export interface RotateDeps {
   store: SecretStore;

@@ -43,6 +43,9 @@ export class CredentialBroker implements CredentialProvider {
       sts: deps.sts,
       mfa: this.mfa,
       ...(deps.sso && { sso: deps.sso }),
+      ...(deps.process && { process: deps.process }),
+      ...(deps.ambient && { ambient: deps.ambient }),
+      ...(deps.readTextFile && { readTextFile: deps.readTextFile }),
       roleSessionName: deps.roleSessionName,
       credentialsOf: (name) => this.ensure(name),
     });

@@ -10,18 +10,24 @@ export interface AwsConfig {
   services: ReadonlyMap<string, Section>;
   /** `[sso-session NAME]` sections (IAM Identity Center). */
   ssoSessions: ReadonlyMap<string, Section>;
+  /** Profiles with a plaintext access key, and the file that holds it (names only: credd never uses those keys). */
+  plaintextKeys?: ReadonlyMap<string, string>;
 }
 
 const NON_PROFILE_PREFIXES = ['sso-session.', 'services.'];
 
-/** Reads the file fresh every time, so edits are picked up without a restart. */
-export async function loadAwsConfig(file: string): Promise<AwsConfig> {
+/**
+ * Reads the file fresh every time, so edits are picked up without a restart. With
+ * `credentialsFile`, also notes which profiles keep a plaintext key there (to say
+ * "credd import" instead of "no key"); the keys themselves are dropped at once.
+ */
+export async function loadAwsConfig(file: string, credentialsFile?: string): Promise<AwsConfig> {
   // Loaded on first use: most CLI commands never read the config, and start-up time matters.
   const { loadSharedConfigFiles } = await import('@smithy/shared-ini-file-loader');
   let parsed: Awaited<ReturnType<typeof loadSharedConfigFiles>>;
   try {
     // The credentials file is deliberately not read: credd never takes keys from plaintext.
-    parsed = await loadSharedConfigFiles({ configFilepath: file, filepath: '/nonexistent/credd', ignoreCache: true });
+    parsed = await loadSharedConfigFiles({ configFilepath: file, filepath: credentialsFile ?? '/nonexistent/credd', ignoreCache: true });
   } catch (err) {
     throw new ConfigError(`Could not read AWS config file ${file}: ${(err as Error).message}`);
   }
@@ -33,5 +39,10 @@ export async function loadAwsConfig(file: string): Promise<AwsConfig> {
     else if (key.startsWith('sso-session.')) ssoSessions.set(key.slice('sso-session.'.length), section);
     else if (!NON_PROFILE_PREFIXES.some((p) => key.startsWith(p))) profiles.set(key, section);
   }
-  return { file, profiles, services, ssoSessions };
+  const plaintextKeys = new Map<string, string>();
+  for (const [name, section] of profiles) if (section['aws_access_key_id'] !== undefined) plaintextKeys.set(name, file);
+  for (const [name, section] of Object.entries(parsed.credentialsFile)) {
+    if (credentialsFile !== undefined && section['aws_access_key_id'] !== undefined) plaintextKeys.set(name, credentialsFile);
+  }
+  return { file, profiles, services, ssoSessions, plaintextKeys };
 }

@@ -38,6 +38,7 @@ export type StsFailure =
   | 'SignatureDoesNotMatch'
   | 'Throttling'
   | 'InvalidParameter'
+  | 'InvalidIdentityToken'
   | 'MfaInvalid'
   | 'Network'
   | 'ServiceError'

@@ -1,8 +1,8 @@
-import { AssumeRoleCommand, GetSessionTokenCommand, STSClient, type Credentials } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetSessionTokenCommand, STSClient, type Credentials } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { TemporaryCredentials } from '../domain/credentials.js';
 import { StsError } from '../domain/errors.js';
-import type { AssumeRoleInput, GetSessionTokenInput, StsGateway } from '../domain/ports.js';
+import type { AssumeRoleInput, AssumeRoleWithWebIdentityInput, GetSessionTokenInput, StsGateway } from '../domain/ports.js';
 import { toStsError } from './sts-errors.js';
 
 export interface SdkStsGatewayOptions {
@@ -50,15 +50,34 @@ export class SdkStsGateway implements StsGateway {
     return toTemporary(out.Credentials, undefined);
   }
 
-  private client(region: string, endpoint: string | undefined, credentials: AssumeRoleInput['credentials']): STSClient {
+  async assumeRoleWithWebIdentity(input: AssumeRoleWithWebIdentityInput): Promise<TemporaryCredentials> {
+    const client = this.client(input.region, input.endpoint, undefined);
+    const out = await send(() =>
+      client.send(
+        new AssumeRoleWithWebIdentityCommand({
+          RoleArn: input.roleArn,
+          RoleSessionName: input.roleSessionName,
+          WebIdentityToken: input.webIdentityToken,
+          ...(input.durationSeconds !== undefined && { DurationSeconds: input.durationSeconds }),
+        }),
+      ),
+    );
+    return toTemporary(out.Credentials, out.AssumedRoleUser?.Arn);
+  }
+
+  /** Without credentials the call goes unsigned; the client must never look for any of its own (that could be credd itself). */
+  private client(region: string, endpoint: string | undefined, credentials: AssumeRoleInput['credentials'] | undefined): STSClient {
     return new STSClient({
       region,
       ...(endpoint !== undefined && { endpoint }),
-      credentials: {
-        accessKeyId: credentials.accessKeyId,
-        secretAccessKey: credentials.secretAccessKey,
-        ...(credentials.sessionToken !== undefined && { sessionToken: credentials.sessionToken }),
-      },
+      credentials:
+        credentials === undefined
+          ? () => Promise.reject(new StsError('Unknown', 'An unsigned STS call asked for credentials.'))
+          : {
+              accessKeyId: credentials.accessKeyId,
+              secretAccessKey: credentials.secretAccessKey,
+              ...(credentials.sessionToken !== undefined && { sessionToken: credentials.sessionToken }),
+            },
       maxAttempts: 3,
       requestHandler: new NodeHttpHandler({ connectionTimeout: this.timeoutMs, requestTimeout: this.timeoutMs }),
     });

@@ -1,0 +1,51 @@
+import { constants } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { rootOf, type Profile } from '../../domain/profile.js';
+import { splitCommand } from '../../platform/split-command.js';
+
+export interface Prerequisite {
+  ok: boolean;
+  /** What was checked, or what is wrong: a short phrase. */
+  what: string;
+  fix?: string;
+}
+
+/**
+ * What a profile's kind needs before the daemon can serve it, checked without running or
+ * calling anything: the web identity token file is readable, the credential_process program
+ * exists and is executable, a plaintext key has been imported. Undefined when nothing can
+ * be checked from here.
+ */
+export async function prerequisiteOf(profile: Profile, hasKey: (name: string) => boolean, env: NodeJS.ProcessEnv): Promise<Prerequisite | undefined> {
+  const root = rootOf(profile);
+  if (root.kind === 'web-identity') {
+    const readable = await fs.access(root.tokenFile, constants.R_OK).then(() => true, () => false);
+    return readable
+      ? { ok: true, what: `token file ${root.tokenFile} readable` }
+      : { ok: false, what: `token file ${root.tokenFile} is missing or unreadable`, fix: `have the token issuer write ${root.tokenFile}, or fix web_identity_token_file of ${root.name}` };
+  }
+  if (root.kind === 'process') {
+    const argv = splitCommand(root.command);
+    if (!Array.isArray(argv)) return { ok: false, what: `credential_process of ${root.name} cannot be split (${argv.problem})`, fix: `fix the quoting of credential_process in profile ${root.name}` };
+    const program = argv[0] ?? '';
+    const found = await findExecutable(program, env);
+    return found
+      ? { ok: true, what: `credential_process runs ${found}` }
+      : { ok: false, what: `credential_process program "${program}" is not an executable file${program.includes('/') ? '' : ' on PATH'}`, fix: `install it or give its full path in credential_process of ${root.name}` };
+  }
+  if (root.kind === 'keychain' && root.plaintextKeyIn !== undefined && !hasKey(root.name)) {
+    return { ok: false, what: `key of ${root.name} is only in ${root.plaintextKeyIn}, which credd does not read`, fix: `credd import ${root.name}` };
+  }
+  return undefined;
+}
+
+/** Resolves a program as execvp would: a path with a slash as is, a bare name along PATH. */
+async function findExecutable(program: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const candidates = program.includes('/') ? [program] : (env['PATH'] ?? '').split(':').filter((d) => d !== '').map((d) => path.join(d, program));
+  for (const c of candidates) {
+    const ok = await fs.stat(c).then((s) => s.isFile(), () => false) && (await fs.access(c, constants.X_OK).then(() => true, () => false));
+    if (ok) return c;
+  }
+  return undefined;
+}

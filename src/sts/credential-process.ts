@@ -64,10 +64,18 @@ export class CredentialProcess implements ProcessCredentialSource {
 
   private spawn(argv: string[]): Promise<{ stdout: string; stderr: string; code: number | null; signal: string | null; error?: string }> {
     return new Promise((resolve) => {
-      const child = spawn(argv[0] ?? '', argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: this.opts.env, shell: false });
+      // Its own process group, so a timeout stops the helper's children too (a shell script's
+      // `sleep` would otherwise hold the pipes open long after the script was killed).
+      const child = spawn(argv[0] ?? '', argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: this.opts.env, shell: false, detached: true });
       let stdout = '';
       let stderr = '';
-      let timedOut = false;
+      let settled = false;
+      const finish = (result: { code: number | null; signal: string | null; error?: string }): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve({ stdout, stderr, ...result });
+      };
       child.stdout.on('data', (d: Buffer) => {
         if (stdout.length < MAX_STDOUT) stdout += d.toString('utf8');
       });
@@ -75,17 +83,17 @@ export class CredentialProcess implements ProcessCredentialSource {
         if (stderr.length < MAX_STDERR) stderr += d.toString('utf8');
       });
       const timer = setTimeout(() => {
-        timedOut = true;
-        child.kill('SIGKILL');
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          child.kill('SIGKILL');
+        }
+        finish({ code: null, signal: 'timeout' });
       }, this.opts.timeoutMs);
       child.on('error', (err: NodeJS.ErrnoException) => {
-        clearTimeout(timer);
-        resolve({ stdout, stderr, code: null, signal: null, error: err.code === 'ENOENT' ? 'no such program' : err.code === 'EACCES' ? 'not executable' : err.message });
+        finish({ code: null, signal: null, error: err.code === 'ENOENT' ? 'no such program' : err.code === 'EACCES' ? 'not executable' : err.message });
       });
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        resolve({ stdout, stderr, code, signal: timedOut ? 'timeout' : signal });
-      });
+      child.on('close', (code, signal) => finish({ code, signal }));
     });
   }
 }

@@ -5,6 +5,7 @@ import type { CliContext } from '../cli-context.js';
 import type { CheckResult } from '../doctor/check.js';
 import { activeProfileCheck, daemonCheck, keychainCheck, serviceCheck, stsCheck } from '../doctor/daemon-checks.js';
 import { permissionsCheck, shadowCheck, shellCheck } from '../doctor/environment-checks.js';
+import { profileKindChecks } from '../doctor/profile-checks.js';
 
 const MARK = { ok: '✓', warn: '!', fail: '✗' } as const;
 
@@ -24,6 +25,7 @@ export async function runDoctor(ctx: CliContext): Promise<number> {
     await shellCheck(ctx, status),
     ...(await shadowCheck(ctx)),
     await keychainCheck(ctx),
+    ...(await profileKindChecks(ctx)),
     await stsCheck(ctx, status),
     await serviceCheck(ctx),
   ];

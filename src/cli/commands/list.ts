@@ -37,7 +37,7 @@ export async function listProfiles(ctx: CliContext): Promise<ListedProfile[]> {
   ]);
   const withKey = new Set(items.map(profileOfKeyItem).filter((n): n is string => n !== undefined));
   const sessions = await storedSessions(ctx, items);
-  const names = [...new Set([...config.profiles.keys(), ...withKey])].sort();
+  const names = [...new Set([...config.profiles.keys(), ...withKey, ...(config.plaintextKeys?.keys() ?? [])])].sort();
   return Promise.all(names.map(async (name): Promise<ListedProfile> => {
     const base = { name, hasKey: withKey.has(name), active: state.activeProfile === name };
     try {

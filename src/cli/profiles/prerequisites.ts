@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { rootOf, type Profile } from '../../domain/profile.js';
 import { splitCommand } from '../../platform/split-command.js';
+import { cacheKeyOf, readToken, tokenCacheFile } from '../../sts/sso-token-cache.js';
 
 export interface Prerequisite {
   ok: boolean;
@@ -20,10 +21,15 @@ export interface Prerequisite {
 export async function prerequisiteOf(profile: Profile, hasKey: (name: string) => boolean, env: NodeJS.ProcessEnv): Promise<Prerequisite | undefined> {
   const root = rootOf(profile);
   if (root.kind === 'web-identity') {
-    const readable = await fs.access(root.tokenFile, constants.R_OK).then(() => true, () => false);
-    return readable
-      ? { ok: true, what: `token file ${root.tokenFile} readable` }
-      : { ok: false, what: `token file ${root.tokenFile} is missing or unreadable`, fix: `have the token issuer write ${root.tokenFile}, or fix web_identity_token_file of ${root.name}` };
+    const text = await fs.readFile(root.tokenFile, 'utf8').catch(() => undefined);
+    if (text === undefined) {
+      return { ok: false, what: `token file ${root.tokenFile} is missing or unreadable`, fix: `have the token issuer write ${root.tokenFile}, or fix web_identity_token_file of ${root.name}` };
+    }
+    const exp = jwtExpiry(text.trim());
+    if (exp !== undefined && exp <= Date.now()) {
+      return { ok: false, what: `the token in ${root.tokenFile} expired at ${new Date(exp).toISOString()}`, fix: `have the token issuer rewrite ${root.tokenFile}` };
+    }
+    return { ok: true, what: `token file ${root.tokenFile} readable` };
   }
   if (root.kind === 'process') {
     const argv = splitCommand(root.command);
@@ -34,10 +40,27 @@ export async function prerequisiteOf(profile: Profile, hasKey: (name: string) =>
       ? { ok: true, what: `credential_process runs ${found}` }
       : { ok: false, what: `credential_process program "${program}" is not an executable file${program.includes('/') ? '' : ' on PATH'}`, fix: `install it or give its full path in credential_process of ${root.name}` };
   }
+  if (root.kind === 'sso') {
+    const token = await readToken(tokenCacheFile(env, cacheKeyOf(root)));
+    const usable = token !== undefined && (Date.parse(token.expiresAt) > Date.now() || token.refreshToken !== undefined);
+    return usable ? { ok: true, what: 'IAM Identity Center sign-in cached' } : { ok: false, what: `no IAM Identity Center sign-in cached for ${root.name}`, fix: `credd login ${root.name}` };
+  }
   if (root.kind === 'keychain' && root.plaintextKeyIn !== undefined && !hasKey(root.name)) {
     return { ok: false, what: `key of ${root.name} is only in ${root.plaintextKeyIn}, which credd does not read`, fix: `credd import ${root.name}` };
   }
   return undefined;
+}
+
+/** The `exp` of a JWT-shaped token, in ms, read without verifying it (the issuer's business). */
+function jwtExpiry(token: string): number | undefined {
+  const body = token.split('.')[1];
+  if (body === undefined) return undefined;
+  try {
+    const exp = (JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { exp?: unknown }).exp;
+    return typeof exp === 'number' ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Resolves a program as execvp would: a path with a slash as is, a bare name along PATH. */

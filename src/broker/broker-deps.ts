@@ -1,4 +1,4 @@
-import type { AmbientCredentialSource, Clock, CommandRunner, ProcessCredentialSource, SecretStore, SsoCredentialSource, StsGateway } from '../domain/ports.js';
+import type { AmbientCredentialSource, Clock, CommandRunner, LoginCredentialSource, ProcessCredentialSource, SecretStore, SsoCredentialSource, StsGateway } from '../domain/ports.js';
 import type { Profile } from '../domain/profile.js';
 import type { Logger } from '../platform/logger.js';
 
@@ -15,6 +15,8 @@ export interface BrokerDeps {
   process?: ProcessCredentialSource;
   /** credential_source of role profiles; without it they are refused. */
   ambient?: AmbientCredentialSource;
+  /** `aws login` sessions (login_session); without it they are refused. */
+  login?: LoginCredentialSource;
   /** Reads web_identity_token_file at every refresh; without it web identity profiles are refused. */
   readTextFile?(path: string): Promise<string>;
   /** Runs mfa_process commands; without it, mfa_process is ignored. */

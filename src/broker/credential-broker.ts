@@ -45,6 +45,7 @@ export class CredentialBroker implements CredentialProvider {
       ...(deps.sso && { sso: deps.sso }),
       ...(deps.process && { process: deps.process }),
       ...(deps.ambient && { ambient: deps.ambient }),
+      ...(deps.login && { login: deps.login }),
       ...(deps.readTextFile && { readTextFile: deps.readTextFile }),
       roleSessionName: deps.roleSessionName,
       credentialsOf: (name) => this.ensure(name),

@@ -1,6 +1,6 @@
 import type { LongTermKey, SigningCredentials, TemporaryCredentials } from '../domain/credentials.js';
 import { ActionRequiredError, ConfigError, KeychainError, mfaRequired, StsError } from '../domain/errors.js';
-import type { AmbientCredentialSource, ProcessCredentialSource, SecretStore, SsoCredentialSource, StsGateway } from '../domain/ports.js';
+import type { AmbientCredentialSource, LoginCredentialSource, ProcessCredentialSource, SecretStore, SsoCredentialSource, StsGateway } from '../domain/ports.js';
 import { mfaProcessOf, mfaSerialOf, type KeychainProfile, type ProcessProfile, type Profile, type RoleProfile } from '../domain/profile.js';
 import { decodeKey, keyItem } from '../domain/stored-key.js';
 import type { MfaSessions } from './mfa-sessions.js';
@@ -18,6 +18,7 @@ export interface CredentialSourceDeps {
   sso?: SsoCredentialSource;
   process?: ProcessCredentialSource;
   ambient?: AmbientCredentialSource;
+  login?: LoginCredentialSource;
   readTextFile?(path: string): Promise<string>;
   roleSessionName: string;
   /** Credentials of another profile, through the broker's cache (role → role chains). */
@@ -39,6 +40,10 @@ export class CredentialSource {
       return webIdentityCredentials(profile, { sts: this.deps.sts, readTextFile: this.deps.readTextFile, roleSessionName: this.deps.roleSessionName });
     }
     if (profile.kind === 'process') return this.processSession(profile);
+    if (profile.kind === 'login') {
+      if (!this.deps.login) throw new ConfigError(`Profile "${profile.name}" is an aws login session, which this daemon was built without.`);
+      return this.deps.login.credentials(profile);
+    }
     if (profile.kind === 'ambient') throw new ConfigError(`Profile "${profile.name}": a credential_source is served only as the source of its role.`);
     return this.assumeRole(profile);
   }

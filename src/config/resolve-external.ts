@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../domain/errors.js';
-import type { AmbientKind, AmbientProfile, ProcessProfile, StsSettings, WebIdentityProfile } from '../domain/profile.js';
+import type { AmbientKind, AmbientProfile, LoginProfile, ProcessProfile, StsSettings, WebIdentityProfile } from '../domain/profile.js';
 import type { Section } from './aws-config.js';
 
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
@@ -37,6 +37,10 @@ export function processProfile(name: string, section: Section, sts: StsSettings,
   const command = nonEmpty(section['credential_process']);
   if (command === undefined) throw new ConfigError(`${where}: credential_process is empty.`);
   return { kind: 'process', name, command, ...sts };
+}
+
+export function loginProfile(name: string, section: Section, sts: StsSettings): LoginProfile {
+  return { kind: 'login', name, loginSession: nonEmpty(section['login_session']) ?? '', ...sts };
 }
 
 /** A role's `credential_source`, as the AWS CLI accepts it (the three canonical names, exact case). */

@@ -2,7 +2,7 @@ import { ConfigError } from '../domain/errors.js';
 import { isRoleArn, type KeychainProfile, type Profile, type SsoProfile, type StsSettings } from '../domain/profile.js';
 import type { AwsConfig, Section } from './aws-config.js';
 import { profileKind } from './profile-kind.js';
-import { ambientSource, processProfile, webIdentityProfile } from './resolve-external.js';
+import { ambientSource, loginProfile, processProfile, webIdentityProfile } from './resolve-external.js';
 
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const MFA_SERIAL = /^[\w+=/:,.@-]{9,256}$/;
@@ -33,9 +33,7 @@ function resolve(config: AwsConfig, name: string, env: NodeJS.ProcessEnv, chain:
     return ssoProfile(config, name, section, sts, where);
   }
   if (roleArn === undefined || roleArn === '') {
-    if (kind === 'login') {
-      throw new ConfigError(`${where} is an "aws login" session (login_session), which this version of credd cannot serve; keep using the AWS CLI for it.`);
-    }
+    if (kind === 'login') return loginProfile(name, section, sts);
     const plaintextKeyIn = config.plaintextKeys?.get(name);
     return {
       ...keychainProfile(name, sts, mfaSerial, section, where, config.profiles.has(name) || plaintextKeyIn !== undefined, env),

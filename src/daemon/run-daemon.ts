@@ -17,6 +17,7 @@ import { buildControl } from '../server/build-control.js';
 import { buildServer } from '../server/build-server.js';
 import { AmbientCredentials } from '../sts/ambient-credentials.js';
 import { CredentialProcess } from '../sts/credential-process.js';
+import { LoginCredentials } from '../sts/login-credentials.js';
 import { SdkStsGateway } from '../sts/sdk-sts-gateway.js';
 import { SsoCredentials } from '../sts/sso-credentials.js';
 import { loadOrCreateToken } from './auth-token.js';
@@ -79,6 +80,7 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
       process: new CredentialProcess({ timeoutMs: processTimeoutMs(env), env }),
       ambient: new AmbientCredentials({ env, ownPort: () => listening.port }),
       readTextFile: (file) => fs.readFile(file, 'utf8'),
+      login: new LoginCredentials(env, { configFile, credentialsFile: awsCredentialsFile(env) }),
       onNoticeChange: () => setImmediate(() => void notice.update()),
       onActiveChange: (profile) => {
         saveState(paths.state, profile === undefined ? {} : { activeProfile: profile }).catch((err) =>

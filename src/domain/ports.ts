@@ -1,6 +1,6 @@
 import type { LongTermKey, SigningCredentials, TemporaryCredentials } from './credentials.js';
 import type { CreddError } from './errors.js';
-import type { AmbientProfile, ProcessProfile, SsoProfile } from './profile.js';
+import type { AmbientProfile, LoginProfile, ProcessProfile, SsoProfile } from './profile.js';
 
 /**
  * Where long-term keys (and, later, MFA sessions) live. Items are addressed by a
@@ -123,4 +123,12 @@ export type IdentityCheck = (key: SigningCredentials) => Promise<{ arn: string; 
  */
 export interface SsoCredentialSource {
   roleCredentials(profile: SsoProfile): Promise<TemporaryCredentials>;
+}
+
+/**
+ * `aws login` sessions: credentials from the AWS CLI's login cache, refreshed through the
+ * sign-in service; throws ActionRequiredError LoginRequired when only a new `aws login` will do.
+ */
+export interface LoginCredentialSource {
+  credentials(profile: LoginProfile): Promise<TemporaryCredentials>;
 }

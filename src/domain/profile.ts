@@ -4,10 +4,10 @@
  * `role`: AssumeRole on top of another profile's credentials.
  * `web-identity`, `process`, `ambient`: see their interfaces.
  */
-export type Profile = KeychainProfile | RoleProfile | SsoProfile | WebIdentityProfile | ProcessProfile | AmbientProfile;
+export type Profile = KeychainProfile | RoleProfile | SsoProfile | WebIdentityProfile | ProcessProfile | AmbientProfile | LoginProfile;
 
 /** The start of a chain: the profile whose own credentials sign the first call. */
-export type RootProfile = KeychainProfile | SsoProfile | WebIdentityProfile | ProcessProfile | AmbientProfile;
+export type RootProfile = KeychainProfile | SsoProfile | WebIdentityProfile | ProcessProfile | AmbientProfile | LoginProfile;
 
 export interface StsSettings {
   region: string;
@@ -64,6 +64,15 @@ export interface ProcessProfile extends StsSettings {
   kind: 'process';
   name: string;
   command: string;
+  mfaSerial?: undefined;
+  mfaProcess?: undefined;
+}
+
+/** `login_session`: an `aws login` sign-in, whose cached session the SDK's login provider refreshes. */
+export interface LoginProfile extends StsSettings {
+  kind: 'login';
+  name: string;
+  loginSession: string;
   mfaSerial?: undefined;
   mfaProcess?: undefined;
 }

@@ -13,7 +13,7 @@ import { prerequisiteOf } from '../profiles/prerequisites.js';
 
 export interface ListedProfile {
   name: string;
-  kind: 'key' | 'role' | 'sso' | 'web-identity' | 'process' | 'invalid';
+  kind: 'key' | 'role' | 'sso' | 'web-identity' | 'process' | 'login' | 'invalid';
   hasKey: boolean;
   source?: string;
   roleArn?: string;
@@ -46,6 +46,7 @@ export async function listProfiles(ctx: CliContext): Promise<ListedProfile[]> {
       const state = need && { state: need.ok ? need.what : `${need.what}${need.fix ? ` (${need.fix})` : ''}` };
       if (p.kind === 'web-identity') return { ...base, kind: 'web-identity', roleArn: p.roleArn, source: p.tokenFile, ...state };
       if (p.kind === 'process') return { ...base, kind: 'process', source: p.command, ...state };
+      if (p.kind === 'login') return { ...base, kind: 'login', source: p.loginSession, ...state };
       if (p.kind === 'ambient') return { ...base, kind: 'invalid', problem: 'a credential_source is only the source of its role' };
       if (p.kind === 'keychain') {
         const until = sessions.get(name);
@@ -120,6 +121,8 @@ function credentialsColumn(p: ListedProfile): string {
       return `web identity ← ${p.source ?? ''}`;
     case 'process':
       return 'credential_process';
+    case 'login':
+      return 'aws login';
     case 'key':
       return p.hasKey ? 'key stored' : p.state !== undefined ? 'key not imported' : 'no key (credd add)';
     default:

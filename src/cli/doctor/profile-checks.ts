@@ -8,7 +8,7 @@ import type { CliContext } from '../cli-context.js';
 import { prerequisiteOf } from '../profiles/prerequisites.js';
 import { ok, warn, type CheckResult } from './check.js';
 
-const LABEL: Record<string, string> = { keychain: 'key', sso: 'IAM Identity Center', 'web-identity': 'web identity', process: 'credential_process', ambient: 'credential_source' };
+const LABEL: Record<string, string> = { keychain: 'key', sso: 'IAM Identity Center', 'web-identity': 'web identity', process: 'credential_process', ambient: 'credential_source', login: 'aws login' };
 
 /**
  * What each profile's kind needs (token file, helper program, imported key, SSO sign-in), one

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
+import os from 'node:os';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { rootOf, type Profile } from '../../domain/profile.js';
@@ -39,6 +41,14 @@ export async function prerequisiteOf(profile: Profile, hasKey: (name: string) =>
     return found
       ? { ok: true, what: `credential_process runs ${found}` }
       : { ok: false, what: `credential_process program "${program}" is not an executable file${program.includes('/') ? '' : ' on PATH'}`, fix: `install it or give its full path in credential_process of ${root.name}` };
+  }
+  if (root.kind === 'login') {
+    const dir = env['AWS_LOGIN_CACHE_DIRECTORY'] || path.join(env['HOME'] ?? os.homedir(), '.aws', 'login', 'cache');
+    const file = path.join(dir, `${createHash('sha256').update(root.loginSession, 'utf8').digest('hex')}.json`);
+    const cached = await fs.readFile(file, 'utf8').then((t) => JSON.parse(t) as { accessToken?: { expiresAt?: string }; refreshToken?: string }, () => undefined);
+    if (!cached?.refreshToken) return { ok: false, what: `no aws login session cached for ${root.name}`, fix: `aws login --profile ${root.name}` };
+    const until = cached.accessToken?.expiresAt;
+    return { ok: true, what: `aws login session cached${until ? ` (credentials until ${until}, refreshed as needed)` : ''}` };
   }
   if (root.kind === 'sso') {
     const token = await readToken(tokenCacheFile(env, cacheKeyOf(root)));

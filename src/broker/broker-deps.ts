@@ -1,4 +1,4 @@
-import type { Clock, CommandRunner, SecretStore, SsoCredentialSource, StsGateway } from '../domain/ports.js';
+import type { AmbientCredentialSource, Clock, CommandRunner, LoginCredentialSource, ProcessCredentialSource, SecretStore, SsoCredentialSource, StsGateway } from '../domain/ports.js';
 import type { Profile } from '../domain/profile.js';
 import type { Logger } from '../platform/logger.js';
 
@@ -11,6 +11,14 @@ export interface BrokerDeps {
   roleSessionName: string;
   /** IAM Identity Center role credentials; without it, SSO profiles are refused. */
   sso?: SsoCredentialSource;
+  /** credential_process profiles (served, or as a role's source); without it they are refused. */
+  process?: ProcessCredentialSource;
+  /** credential_source of role profiles; without it they are refused. */
+  ambient?: AmbientCredentialSource;
+  /** `aws login` sessions (login_session); without it they are refused. */
+  login?: LoginCredentialSource;
+  /** Reads web_identity_token_file at every refresh; without it web identity profiles are refused. */
+  readTextFile?(path: string): Promise<string>;
   /** Runs mfa_process commands; without it, mfa_process is ignored. */
   runCommand?: CommandRunner;
   /** How long a cold request may wait for STS before a fast 4xx (clients give up at 1 s). */

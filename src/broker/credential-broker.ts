@@ -46,6 +46,10 @@ export class CredentialBroker implements CredentialProvider {
       sts: deps.sts,
       mfa: this.mfa,
       ...(deps.sso && { sso: deps.sso }),
+      ...(deps.process && { process: deps.process }),
+      ...(deps.ambient && { ambient: deps.ambient }),
+      ...(deps.login && { login: deps.login }),
+      ...(deps.readTextFile && { readTextFile: deps.readTextFile }),
       roleSessionName: deps.roleSessionName,
       credentialsOf: (name) => this.ensure(name),
     });

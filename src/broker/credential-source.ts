@@ -1,9 +1,10 @@
 import type { LongTermKey, SigningCredentials, TemporaryCredentials } from '../domain/credentials.js';
 import { ActionRequiredError, ConfigError, KeychainError, mfaRequired, StsError } from '../domain/errors.js';
-import type { SecretStore, SsoCredentialSource, StsGateway } from '../domain/ports.js';
-import { mfaProcessOf, mfaSerialOf, type KeychainProfile, type Profile, type RoleProfile } from '../domain/profile.js';
+import type { AmbientCredentialSource, LoginCredentialSource, ProcessCredentialSource, SecretStore, SsoCredentialSource, StsGateway } from '../domain/ports.js';
+import { mfaProcessOf, mfaSerialOf, type KeychainProfile, type ProcessProfile, type Profile, type RoleProfile } from '../domain/profile.js';
 import { decodeKey, keyItem } from '../domain/stored-key.js';
 import type { MfaSessions } from './mfa-sessions.js';
+import { webIdentityCredentials } from './web-identity.js';
 
 /** AWS caps a role assumed with temporary credentials (role chaining) at one hour. */
 export const CHAINED_ROLE_MAX_SECONDS = 3600;
@@ -15,6 +16,10 @@ export interface CredentialSourceDeps {
   sts: StsGateway;
   mfa: MfaSessions;
   sso?: SsoCredentialSource;
+  process?: ProcessCredentialSource;
+  ambient?: AmbientCredentialSource;
+  login?: LoginCredentialSource;
+  readTextFile?(path: string): Promise<string>;
   roleSessionName: string;
   /** Credentials of another profile, through the broker's cache (role → role chains). */
   credentialsOf(profile: string): Promise<TemporaryCredentials>;
@@ -30,6 +35,16 @@ export class CredentialSource {
       if (!this.deps.sso) throw new ConfigError(`Profile "${profile.name}" is an IAM Identity Center (SSO) profile, which this daemon was built without.`);
       return this.deps.sso.roleCredentials(profile);
     }
+    if (profile.kind === 'web-identity') {
+      if (!this.deps.readTextFile) throw new ConfigError(`Profile "${profile.name}" is a web identity profile, which this daemon was built without.`);
+      return webIdentityCredentials(profile, { sts: this.deps.sts, readTextFile: this.deps.readTextFile, roleSessionName: this.deps.roleSessionName });
+    }
+    if (profile.kind === 'process') return this.processSession(profile);
+    if (profile.kind === 'login') {
+      if (!this.deps.login) throw new ConfigError(`Profile "${profile.name}" is an aws login session, which this daemon was built without.`);
+      return this.deps.login.credentials(profile);
+    }
+    if (profile.kind === 'ambient') throw new ConfigError(`Profile "${profile.name}": a credential_source is served only as the source of its role.`);
     return this.assumeRole(profile);
   }
 
@@ -40,6 +55,9 @@ export class CredentialSource {
     } catch (err) {
       if (err instanceof KeychainError) throw err;
       throw new KeychainError(`Could not read the key of profile "${profile.name}" from the ${this.deps.store.description}: ${(err as Error).message}`);
+    }
+    if (raw === undefined && profile.plaintextKeyIn !== undefined) {
+      throw new ActionRequiredError('NoKey', `Profile "${profile.name}" has its key only in ${profile.plaintextKeyIn}, which credd does not read; run: credd import ${profile.name}`);
     }
     if (raw === undefined) {
       const hint = profile.inConfig ? '' : ' (it is not in your AWS config either — check the name)';
@@ -95,9 +113,32 @@ export class CredentialSource {
     }
   }
 
+  /**
+   * A credential_process switched to directly: only temporary output is served. Long-term
+   * keys would go out over HTTP to every client unchanged, and roles are what credd hands out.
+   */
+  private async processSession(profile: ProcessProfile): Promise<TemporaryCredentials> {
+    if (!this.deps.process) throw new ConfigError(`Profile "${profile.name}" is a credential_process profile, which this daemon was built without.`);
+    const out = await this.deps.process.credentials(profile);
+    if (out.sessionToken === undefined || out.expiration === undefined) {
+      throw new ConfigError(
+        `Profile "${profile.name}": its credential_process returns long-term keys (no SessionToken and Expiration), which credd does not serve; switch to a role with source_profile = ${profile.name} instead.`,
+      );
+    }
+    return { accessKeyId: out.accessKeyId, secretAccessKey: out.secretAccessKey, sessionToken: out.sessionToken, expiration: out.expiration, ...(out.accountId !== undefined && { accountId: out.accountId }) };
+  }
+
   /** The user at the root signs with its MFA session when any profile of the chain asks for MFA. */
   private async signingFor(profile: RoleProfile, serial: string | undefined): Promise<SigningCredentials> {
     const source = profile.source;
+    if (source.kind === 'process') {
+      if (!this.deps.process) throw new ConfigError(`Profile "${source.name}" is a credential_process profile, which this daemon was built without.`);
+      return this.deps.process.credentials(source);
+    }
+    if (source.kind === 'ambient') {
+      if (!this.deps.ambient) throw new ConfigError(`Profile "${profile.name}" uses credential_source, which this daemon was built without.`);
+      return this.deps.ambient.credentials(source);
+    }
     if (source.kind !== 'keychain') return this.deps.credentialsOf(source.name);
     if (serial === undefined) return this.loadKey(source);
     return this.deps.mfa.current(source, serial, profile.name, mfaProcessOf(profile));

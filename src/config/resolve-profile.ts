@@ -1,6 +1,8 @@
 import { ConfigError } from '../domain/errors.js';
 import { isRoleArn, type KeychainProfile, type Profile, type SsoProfile, type StsSettings } from '../domain/profile.js';
 import type { AwsConfig, Section } from './aws-config.js';
+import { profileKind } from './profile-kind.js';
+import { ambientSource, loginProfile, processProfile, webIdentityProfile } from './resolve-external.js';
 
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const MFA_SERIAL = /^[\w+=/:,.@-]{9,256}$/;
@@ -24,25 +26,35 @@ function resolve(config: AwsConfig, name: string, env: NodeJS.ProcessEnv, chain:
   const mfaSerial = optional(section, 'mfa_serial', where, (v) => MFA_SERIAL.test(v), 'an MFA device ARN such as arn:aws:iam::123456789012:mfa/alice');
   const mfaProcess = nonEmpty(section['mfa_process']);
   const roleArn = section['role_arn'];
+  const kind = profileKind(section);
+  if (kind === 'process') return processProfile(name, section, sts, where);
+  if (kind === 'web-identity' && isRoleArn(roleArn?.trim() ?? '')) return webIdentityProfile(name, (roleArn ?? '').trim(), section, sts, where, env);
   if ((roleArn === undefined || roleArn === '') && (nonEmpty(section['sso_session']) || nonEmpty(section['sso_start_url']))) {
     return ssoProfile(config, name, section, sts, where);
   }
   if (roleArn === undefined || roleArn === '') {
-    return { ...keychainProfile(name, sts, mfaSerial, section, where, config.profiles.has(name), env), ...(mfaProcess !== undefined && { mfaProcess }) };
+    if (kind === 'login') return loginProfile(name, section, sts);
+    const plaintextKeyIn = config.plaintextKeys?.get(name);
+    return {
+      ...keychainProfile(name, sts, mfaSerial, section, where, config.profiles.has(name) || plaintextKeyIn !== undefined, env),
+      ...(mfaProcess !== undefined && { mfaProcess }),
+      ...(plaintextKeyIn !== undefined && { plaintextKeyIn }),
+    };
   }
   if (!isRoleArn(roleArn)) {
     throw new ConfigError(`${where}: role_arn "${roleArn}" is not a role ARN (expected arn:aws:iam::123456789012:role/Name).`);
   }
   const sourceName = section['source_profile'];
-  if (sourceName === undefined || sourceName === '') {
-    const hint = section['credential_source'] ? 'credential_source is not supported by credd; ' : '';
-    throw new ConfigError(`${where}: role_arn is set but source_profile is missing (${hint}set source_profile to the profile whose key you added with "credd add").`);
+  const hasCredentialSource = nonEmpty(section['credential_source']) !== undefined;
+  if ((sourceName === undefined || sourceName === '') && !hasCredentialSource) {
+    throw new ConfigError(`${where}: role_arn is set but source_profile is missing (set source_profile to the profile whose key you added with "credd add", or credential_source).`);
   }
   // `source_profile` naming the profile itself means "this profile's own key", as in the AWS CLI.
-  const source: Profile =
-    sourceName === name
+  const source: Profile = hasCredentialSource
+    ? ambientSource(name, section, sts, where)
+    : sourceName === name
       ? keychainProfile(name, sts, undefined, {}, where, true, env)
-      : resolve(config, sourceName, env, [...chain, name]);
+      : resolve(config, sourceName ?? '', env, [...chain, name]);
   const durationSeconds = integer(section, 'duration_seconds', where, 900, 43_200);
   const roleSessionName = optional(section, 'role_session_name', where, (v) => SESSION_NAME.test(v), '2–64 characters of letters, digits and +=,.@_-');
   const externalId = optional(section, 'external_id', where, (v) => /^[\w+=,.@:/-]{2,1224}$/.test(v), '2–1224 characters of letters, digits and +=,.@:/_-');

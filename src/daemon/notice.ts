@@ -27,6 +27,7 @@ export function noticeFor(broker: CredentialBroker, now: number, store?: StoreSt
   }
   for (const slot of broker.snapshot()) {
     if (recent.has(slot.name) && slot.lastError?.code === 'SsoLoginRequired') return `IAM Identity Center sign-in needed for ${slot.name}; run: credd login ${slot.name}`;
+    if (recent.has(slot.name) && slot.lastError?.code === 'LoginRequired') return `aws login needed for ${slot.name}; run: aws login --profile ${slot.name}`;
   }
   const active = broker.snapshot().find((s) => s.name === broker.active);
   const session = broker.mfa.known().find((s) => s.profile === active?.userName);

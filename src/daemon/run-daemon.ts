@@ -8,14 +8,17 @@ import { resolveProfile } from '../config/resolve-profile.js';
 import { errorMessage } from '../domain/errors.js';
 import { systemClock } from '../platform/clock.js';
 import { createLogger, type Logger } from '../platform/logger.js';
-import { awsConfigFile, creddPaths, defaultCreddHome } from '../platform/paths.js';
+import { awsConfigFile, awsCredentialsFile, creddPaths, defaultCreddHome } from '../platform/paths.js';
 import { ensurePrivateDir, writePrivateFileAtomic } from '../platform/private-files.js';
 import { runCommand } from '../platform/run-command.js';
 import { quietSdkNodeWarning } from '../platform/quiet-sdk-warning.js';
-import { portFromEnv } from '../platform/settings.js';
+import { portFromEnv, processTimeoutMs } from '../platform/settings.js';
 import { creddVersion } from '../platform/version.js';
 import { buildControl } from '../server/build-control.js';
 import { buildServer } from '../server/build-server.js';
+import { AmbientCredentials } from '../sts/ambient-credentials.js';
+import { CredentialProcess } from '../sts/credential-process.js';
+import { LoginCredentials } from '../sts/login-credentials.js';
 import { SdkStsGateway } from '../sts/sdk-sts-gateway.js';
 import { SsoCredentials } from '../sts/sso-credentials.js';
 import { scrubSecrets } from '../platform/child-env.js';
@@ -81,7 +84,7 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
     const state = await loadState(paths.state);
     const listening: { port?: number } = {};
     const broker = new CredentialBroker({
-      loadProfile: async (name) => resolveProfile(await loadAwsConfig(configFile), name, env),
+      loadProfile: async (name) => resolveProfile(await loadAwsConfig(configFile, awsCredentialsFile(env)), name, env),
       store,
       sts: new SdkStsGateway(),
       clock: systemClock,
@@ -89,6 +92,10 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
       roleSessionName: sessionName(),
       runCommand,
       sso: new SsoCredentials(env, logger),
+      process: new CredentialProcess({ timeoutMs: processTimeoutMs(env), env }),
+      ambient: new AmbientCredentials({ env, ownPort: () => listening.port }),
+      readTextFile: (file) => fs.readFile(file, 'utf8'),
+      login: new LoginCredentials(env, { configFile, credentialsFile: awsCredentialsFile(env) }),
       onNoticeChange: () => setImmediate(() => void notice.update()),
       onActiveChange: (profile) => {
         saveState(paths.state, profile === undefined ? {} : { activeProfile: profile }).catch((err) =>

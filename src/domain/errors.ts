@@ -42,6 +42,7 @@ export type StsFailure =
   | 'SignatureDoesNotMatch'
   | 'Throttling'
   | 'InvalidParameter'
+  | 'InvalidIdentityToken'
   | 'MfaInvalid'
   | 'Network'
   | 'ServiceError'

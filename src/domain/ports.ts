@@ -1,6 +1,6 @@
 import type { LongTermKey, SigningCredentials, TemporaryCredentials } from './credentials.js';
 import type { CreddError } from './errors.js';
-import type { SsoProfile } from './profile.js';
+import type { AmbientProfile, LoginProfile, ProcessProfile, SsoProfile } from './profile.js';
 
 /**
  * Where long-term keys (and, later, MFA sessions) live. Items are addressed by a
@@ -41,9 +41,37 @@ export interface GetSessionTokenInput {
   tokenCode?: string;
 }
 
+export interface AssumeRoleWithWebIdentityInput {
+  region: string;
+  endpoint?: string;
+  roleArn: string;
+  roleSessionName: string;
+  /** The OIDC token itself (a secret: never logged). */
+  webIdentityToken: string;
+  durationSeconds?: number;
+}
+
 export interface StsGateway {
   assumeRole(input: AssumeRoleInput): Promise<TemporaryCredentials>;
   getSessionToken(input: GetSessionTokenInput): Promise<TemporaryCredentials>;
+  /** Unsigned: the token is the proof. */
+  assumeRoleWithWebIdentity(input: AssumeRoleWithWebIdentityInput): Promise<TemporaryCredentials>;
+}
+
+/** Credentials from outside STS (a credential_process, the daemon's surroundings): long-term or temporary. */
+export interface SourceCredentials extends SigningCredentials {
+  expiration?: Date;
+  accountId?: string;
+}
+
+/** Runs a profile's credential_process; output with an Expiration is reused until near it. */
+export interface ProcessCredentialSource {
+  credentials(profile: ProcessProfile): Promise<SourceCredentials>;
+}
+
+/** A role's credential_source (Environment, Ec2InstanceMetadata, EcsContainer), from the daemon's point of view. */
+export interface AmbientCredentialSource {
+  credentials(profile: AmbientProfile): Promise<SourceCredentials>;
 }
 
 export type TimerHandle = { readonly __timer: unique symbol } | object;
@@ -97,4 +125,12 @@ export type IdentityCheck = (key: SigningCredentials) => Promise<{ arn: string; 
  */
 export interface SsoCredentialSource {
   roleCredentials(profile: SsoProfile): Promise<TemporaryCredentials>;
+}
+
+/**
+ * `aws login` sessions: credentials from the AWS CLI's login cache, refreshed through the
+ * sign-in service; throws ActionRequiredError LoginRequired when only a new `aws login` will do.
+ */
+export interface LoginCredentialSource {
+  credentials(profile: LoginProfile): Promise<TemporaryCredentials>;
 }

@@ -2,11 +2,12 @@
  * A profile after ~/.aws/config has been read and its source_profile chain resolved.
  * `keychain`: an IAM user whose long-term key is in credd's secret store.
  * `role`: AssumeRole on top of another profile's credentials.
+ * `web-identity`, `process`, `ambient`: see their interfaces.
  */
-export type Profile = KeychainProfile | RoleProfile | SsoProfile;
+export type Profile = KeychainProfile | RoleProfile | SsoProfile | WebIdentityProfile | ProcessProfile | AmbientProfile | LoginProfile;
 
 /** The start of a chain: the profile whose own credentials sign the first call. */
-export type RootProfile = KeychainProfile | SsoProfile;
+export type RootProfile = KeychainProfile | SsoProfile | WebIdentityProfile | ProcessProfile | AmbientProfile | LoginProfile;
 
 export interface StsSettings {
   region: string;
@@ -21,6 +22,8 @@ export interface KeychainProfile extends StsSettings {
   mfaProcess?: string;
   /** False when the name appears only in credd's store, not in the AWS config file. */
   inConfig: boolean;
+  /** A plaintext file (~/.aws/credentials) that holds this profile's key, which credd never reads. */
+  plaintextKeyIn?: string;
   mfaSerial?: string;
   /** Lifetime asked of GetSessionToken, seconds. */
   sessionDurationSeconds?: number;
@@ -37,6 +40,50 @@ export interface SsoProfile extends StsSettings {
   registrationScopes: string[];
   accountId: string;
   roleName: string;
+  mfaSerial?: undefined;
+  mfaProcess?: undefined;
+}
+
+/**
+ * `role_arn` + `web_identity_token_file`: AssumeRoleWithWebIdentity (unsigned) with an OIDC
+ * token read from the file at every refresh, since issuers rotate it.
+ */
+export interface WebIdentityProfile extends StsSettings {
+  kind: 'web-identity';
+  name: string;
+  roleArn: string;
+  tokenFile: string;
+  roleSessionName?: string;
+  durationSeconds?: number;
+  mfaSerial?: undefined;
+  mfaProcess?: undefined;
+}
+
+/** `credential_process`: a command (split like a POSIX shell would, never run by one) printing Version 1 JSON. */
+export interface ProcessProfile extends StsSettings {
+  kind: 'process';
+  name: string;
+  command: string;
+  mfaSerial?: undefined;
+  mfaProcess?: undefined;
+}
+
+/** `login_session`: an `aws login` sign-in, whose cached session the SDK's login provider refreshes. */
+export interface LoginProfile extends StsSettings {
+  kind: 'login';
+  name: string;
+  loginSession: string;
+  mfaSerial?: undefined;
+  mfaProcess?: undefined;
+}
+
+export type AmbientKind = 'Environment' | 'Ec2InstanceMetadata' | 'EcsContainer';
+
+/** `credential_source` of a role: credentials the daemon finds around itself. `name` is the role's. */
+export interface AmbientProfile extends StsSettings {
+  kind: 'ambient';
+  name: string;
+  source: AmbientKind;
   mfaSerial?: undefined;
   mfaProcess?: undefined;
 }

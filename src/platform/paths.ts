@@ -45,3 +45,10 @@ export function awsConfigFile(env: NodeJS.ProcessEnv = process.env): string {
   if (fromEnv && fromEnv !== '') return fromEnv;
   return path.join(env['HOME'] ?? os.homedir(), '.aws', 'config');
 }
+
+/** Where the AWS CLI keeps plaintext keys; credd only ever reads which profiles have one. */
+export function awsCredentialsFile(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env['AWS_SHARED_CREDENTIALS_FILE'];
+  if (fromEnv && fromEnv !== '') return fromEnv;
+  return path.join(env['HOME'] ?? os.homedir(), '.aws', 'credentials');
+}

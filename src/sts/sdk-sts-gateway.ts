@@ -1,7 +1,7 @@
-import { AssumeRoleCommand, GetSessionTokenCommand, STSClient, type Credentials } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetSessionTokenCommand, STSClient, type Credentials } from '@aws-sdk/client-sts';
 import type { TemporaryCredentials } from '../domain/credentials.js';
 import { StsError } from '../domain/errors.js';
-import type { AssumeRoleInput, GetSessionTokenInput, StsGateway } from '../domain/ports.js';
+import type { AssumeRoleInput, AssumeRoleWithWebIdentityInput, GetSessionTokenInput, StsGateway } from '../domain/ports.js';
 import { awsRequestHandler, callAws, signingCredentials } from './aws-http.js';
 
 export interface SdkStsGatewayOptions {
@@ -53,11 +53,30 @@ export class SdkStsGateway implements StsGateway {
     return toTemporary(out.Credentials, undefined);
   }
 
-  private client(region: string, endpoint: string | undefined, credentials: AssumeRoleInput['credentials']): STSClient {
+  async assumeRoleWithWebIdentity(input: AssumeRoleWithWebIdentityInput): Promise<TemporaryCredentials> {
+    const client = this.client(input.region, input.endpoint, undefined);
+    const out = await callAws(() =>
+      client.send(
+        new AssumeRoleWithWebIdentityCommand({
+          RoleArn: input.roleArn,
+          RoleSessionName: input.roleSessionName,
+          WebIdentityToken: input.webIdentityToken,
+          ...(input.durationSeconds !== undefined && { DurationSeconds: input.durationSeconds }),
+        }),
+      ),
+    );
+    return toTemporary(out.Credentials, out.AssumedRoleUser?.Arn);
+  }
+
+  /** Without credentials the call goes unsigned; the client must never look for any of its own (that could be credd itself). */
+  private client(region: string, endpoint: string | undefined, credentials: AssumeRoleInput['credentials'] | undefined): STSClient {
     return new STSClient({
       region,
       ...(endpoint !== undefined && { endpoint }),
-      credentials: signingCredentials(credentials),
+      credentials:
+        credentials === undefined
+          ? () => Promise.reject(new StsError('Unknown', 'An unsigned STS call asked for credentials.'))
+          : signingCredentials(credentials),
       maxAttempts: 3,
       requestHandler: awsRequestHandler({ timeoutMs: this.timeoutMs, ...(this.env !== undefined && { env: this.env }) }),
     });

@@ -14,6 +14,12 @@ const BY_CODE: Record<string, StsFailure> = {
   InvalidParameterValue: 'InvalidParameter',
   MalformedPolicyDocument: 'InvalidParameter',
   RegionDisabledException: 'AccessDenied',
+  InvalidIdentityToken: 'InvalidIdentityToken',
+  InvalidIdentityTokenException: 'InvalidIdentityToken',
+  IDPRejectedClaim: 'InvalidIdentityToken',
+  IDPRejectedClaimException: 'InvalidIdentityToken',
+  IDPCommunicationError: 'Network',
+  IDPCommunicationErrorException: 'Network',
 };
 
 /**
@@ -47,6 +53,8 @@ function describe(failure: StsFailure, awsMessage: string, code: string): string
       return 'STS is throttling requests; credd will retry.';
     case 'InvalidParameter':
       return `STS rejected the request: ${awsMessage}`;
+    case 'InvalidIdentityToken':
+      return `STS rejected the web identity token: ${awsMessage}`;
     case 'Network':
       return `STS could not be reached (${awsMessage || code}).`;
     case 'ServiceError':

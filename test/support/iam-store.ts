@@ -25,11 +25,16 @@ export interface CreateRoleOptions {
   requireMfa?: boolean;
   externalId?: string;
   maxSessionDurationSeconds?: number;
+  /** Trust web identity tokens of the emulator's issuer with this audience (and subject, when given). */
+  webIdentity?: { audience: string; subject?: string };
 }
 
 export interface UserRecord { userName: string; accountId: string; arn: string; userId: string; createdAtMs: number; requireMfa: boolean }
 export interface AccessKeyRecord { accessKeyId: string; secretAccessKey: string; user: UserRecord; status: AccessKeyStatus; createdAtMs: number }
-export interface RoleRecord extends EmulatedRole { roleId: string; trusted: string[]; requireMfa: boolean; externalId: string | undefined; maxSessionSeconds: number }
+export interface RoleRecord extends EmulatedRole {
+  roleId: string; trusted: string[]; requireMfa: boolean; externalId: string | undefined; maxSessionSeconds: number;
+  webIdentity: { audience: string; subject?: string } | undefined;
+}
 export interface MfaDevice { serial: string; secret: string; user: UserRecord; used: Set<number> }
 
 export type SessionPrincipal =
@@ -141,6 +146,7 @@ export class IamStore {
     this.roles.set(arn, {
       roleName: opts.roleName, accountId, arn, roleId: randomId('AROA'), trusted: [...trusted],
       requireMfa: opts.requireMfa === true, externalId: opts.externalId, maxSessionSeconds: max,
+      webIdentity: opts.webIdentity === undefined ? undefined : { ...opts.webIdentity },
     });
     return { roleName: opts.roleName, accountId, arn };
   }

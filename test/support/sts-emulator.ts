@@ -13,11 +13,18 @@ import { parseAuthorization } from './sigv4-verify.js';
 import { authenticate, type QueryService } from './query-auth.js';
 import { FEDERATION_PATH, Federation, FederationError, federationAccessKeyId, federationReply, type FederationReply, type SigninTokenInfo } from './federation.js';
 import { handleAdmin } from './sts-emulator-admin.js';
+import { assumeRoleWithWebIdentity } from './sts-web-identity.js';
+import { WebIdentityIssuer, type IssueTokenOptions, type WebIdentityClaims } from './web-identity-issuer.js';
 
 export type { EmulatedAccessKey, EmulatedRole, EmulatedUser, CreateRoleOptions, CreateUserOptions } from './iam-store.js';
 export type { SigninTokenInfo } from './federation.js';
 export type StsFault = { kind: 'slow'; ms: number } | { kind: 'down' } | { kind: 'throttle' } | { kind: 'server-error' };
-export interface StsCall { action: string; accessKeyId: string; ok: boolean; code?: string; at: number }
+export interface StsCall {
+  action: string; accessKeyId: string; ok: boolean; code?: string; at: number;
+  /** AssumeRoleWithWebIdentity: the `jti` of the token it carried (when the token was valid). */
+  tokenId?: string;
+}
+export type { IssueTokenOptions, WebIdentityClaims } from './web-identity-issuer.js';
 
 export interface StsEmulator {
   /** The STS and IAM endpoint (both services on the one port, told apart by Version/Action). */
@@ -36,6 +43,11 @@ export interface StsEmulator {
   accessKeys(userName: string, accountId?: string): EmulatedAccessKey[];
   /** The sign-in tokens the federation endpoint issued (the latest day's), oldest first. */
   signinTokens(): SigninTokenInfo[];
+  /**
+   * A web identity token (JWT-shaped, signed by the emulator's OIDC issuer) for AssumeRoleWithWebIdentity;
+   * `exp` on the emulator clock. Roles trust it through CreateRoleOptions.webIdentity.
+   */
+  issueWebIdentityToken(opts: IssueTokenOptions): { token: string; claims: WebIdentityClaims };
   /**
    * A snapshot: per action (successful and failed; STS and IAM actions by name, the federation
    * endpoint's as 'getSigninToken' and 'login'), plus 'rejected:<Code>' per error code returned.
@@ -72,7 +84,9 @@ export interface StartStsEmulatorOptions {
 
 const STS_VERSION = '2011-06-15';
 const IAM_VERSION = '2010-05-08';
-const STS_ACTIONS = new Set(['GetCallerIdentity', 'AssumeRole', 'GetSessionToken']);
+const STS_ACTIONS = new Set(['GetCallerIdentity', 'AssumeRole', 'GetSessionToken', 'AssumeRoleWithWebIdentity']);
+/** Actions AWS answers without a signature: the request carries its own proof. */
+const UNSIGNED_ACTIONS = new Set(['AssumeRoleWithWebIdentity']);
 const MAX_BODY_BYTES = 64 * 1024;
 /** `calls` keeps (at least) the latest this many entries, so long benchmark runs stay small; `counts` is exact. */
 const MAX_CALLS = 50_000;
@@ -95,16 +109,18 @@ export async function startStsEmulator(opts: StartStsEmulatorOptions = {}): Prom
   const sts = new StsModel(store);
   const iam = new IamModel(store);
   const federation = new Federation(store);
+  const oidc = new WebIdentityIssuer('https://oidc.credd-emulator.test', now);
   let counts: Record<string, number> = {};
   let calls: StsCall[] = [];
   let fault: ActiveFault | undefined;
   const timers = new Set<NodeJS.Timeout>();
   const sockets = new Set<Socket>();
 
-  function record(action: string, accessKeyId: string, code: string | undefined): void {
+  function record(action: string, accessKeyId: string, code: string | undefined, tokenId?: string): void {
     counts[action] = (counts[action] ?? 0) + 1;
     if (code !== undefined && code !== 'ConnectionDropped') counts[`rejected:${code}`] = (counts[`rejected:${code}`] ?? 0) + 1;
-    calls.push(code === undefined ? { action, accessKeyId, ok: true, at: now() } : { action, accessKeyId, ok: false, code, at: now() });
+    const call: StsCall = code === undefined ? { action, accessKeyId, ok: true, at: now() } : { action, accessKeyId, ok: false, code, at: now() };
+    calls.push(tokenId === undefined ? call : { ...call, tokenId });
     if (calls.length > 2 * MAX_CALLS) calls.splice(0, calls.length - MAX_CALLS);
   }
 
@@ -167,8 +183,14 @@ export async function startStsEmulator(opts: StartStsEmulatorOptions = {}): Prom
     try {
       if (injected?.kind === 'throttle') throw new StsApiError('Throttling');
       if (injected?.kind === 'server-error') throw new StsApiError('InternalFailure');
-      const caller = authenticate(store, req, url, body, service);
       const get = (name: string): string | undefined => params.get(name) ?? undefined;
+      if (UNSIGNED_ACTIONS.has(action) && (version === null || version === STS_VERSION)) {
+        const { result, tokenId } = assumeRoleWithWebIdentity(store, oidc, get);
+        record(label, accessKeyId, undefined, tokenId);
+        sendXml(res, 200, successXml(action, result, requestId, xmlns), requestId);
+        return;
+      }
+      const caller = authenticate(store, req, url, body, service);
       if (!action) throw new StsApiError('MissingAction', 'Could not find operation: no Action parameter');
       const known = service === 'iam' ? isIamAction(action) : STS_ACTIONS.has(action);
       if (!known || (version !== null && version !== (service === 'iam' ? IAM_VERSION : STS_VERSION))) {
@@ -263,6 +285,7 @@ export async function startStsEmulator(opts: StartStsEmulatorOptions = {}): Prom
     deactivateKey: (accessKeyId) => store.deactivateKey(accessKeyId),
     accessKeys: (userName, accountId) => store.accessKeys(userName, accountId),
     signinTokens: () => federation.signinTokens(),
+    issueWebIdentityToken: (o) => oidc.issue(o),
     get counts() {
       return { ...counts };
     },

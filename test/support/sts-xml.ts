@@ -9,6 +9,8 @@ export type StsErrorCode =
   | 'MissingAuthenticationToken'
   | 'AccessDenied'
   | 'ExpiredToken'
+  | 'ExpiredTokenException'
+  | 'InvalidIdentityToken'
   | 'ValidationError'
   | 'Throttling'
   | 'InternalFailure'
@@ -36,6 +38,9 @@ const ERRORS: Record<StsErrorCode, ErrorSpec> = {
   MissingAuthenticationToken: { status: 403, type: 'Sender', message: 'Request is missing Authentication Token' },
   AccessDenied: { status: 403, type: 'Sender', message: 'Access denied' },
   ExpiredToken: { status: 400, type: 'Sender', message: 'The security token included in the request is expired' },
+  // AssumeRoleWithWebIdentity's token errors.
+  ExpiredTokenException: { status: 400, type: 'Sender', message: 'Token expired' },
+  InvalidIdentityToken: { status: 400, type: 'Sender', message: 'The web identity token that was passed is not valid.' },
   ValidationError: { status: 400, type: 'Sender', message: 'The request is not valid.' },
   Throttling: { status: 400, type: 'Sender', message: 'Rate exceeded' },
   InternalFailure: { status: 500, type: 'Receiver', message: 'The request processing has failed because of an unknown error, exception or failure.' },

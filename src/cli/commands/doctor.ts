@@ -7,6 +7,7 @@ import { portWarning } from '../port-warning.js';
 import { activeProfileCheck, daemonCheck, keychainCheck, serviceCheck, stsCheck } from '../doctor/daemon-checks.js';
 import { regionCheck } from '../doctor/region-check.js';
 import { permissionsCheck, shadowCheck, shellCheck } from '../doctor/environment-checks.js';
+import { profileKindChecks } from '../doctor/profile-checks.js';
 
 /** Fails when the port is held by something other than this user's credd (port squatting). */
 async function portCheck(ctx: CliContext): Promise<CheckResult> {
@@ -34,6 +35,7 @@ export async function runDoctor(ctx: CliContext): Promise<number> {
     ...(await shadowCheck(ctx)),
     await keychainCheck(ctx),
     await regionCheck(ctx, status),
+    ...(await profileKindChecks(ctx)),
     await stsCheck(ctx, status),
     await serviceCheck(ctx),
   ];

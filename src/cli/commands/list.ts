@@ -8,10 +8,12 @@ import { clockTime } from '../format-time.js';
 import { cacheKeyOf, readToken, tokenCacheFile } from '../../sts/sso-token-cache.js';
 import type { CliContext } from '../cli-context.js';
 import { secretsView } from '../secret-client.js';
+import { awsCredentialsFile } from '../../platform/paths.js';
+import { prerequisiteOf } from '../profiles/prerequisites.js';
 
 export interface ListedProfile {
   name: string;
-  kind: 'key' | 'role' | 'sso' | 'invalid';
+  kind: 'key' | 'role' | 'sso' | 'web-identity' | 'process' | 'login' | 'invalid';
   hasKey: boolean;
   source?: string;
   roleArn?: string;
@@ -22,21 +24,29 @@ export interface ListedProfile {
   mfaSessionUntil?: string;
   /** For IAM Identity Center profiles: the sign-in state from the shared token cache. */
   signIn?: string;
+  /** Whether what this kind needs is in place (token file, process, imported key): see prerequisites.ts. */
+  state?: string;
 }
 
 /** Profiles from the AWS config and the keychain, merged; never prints a secret. */
 export async function listProfiles(ctx: CliContext): Promise<ListedProfile[]> {
-  const [config, view, state] = await Promise.all([loadAwsConfig(ctx.configFile), secretsView(ctx), loadState(ctx.paths.state)]);
+  const [config, view, state] = await Promise.all([loadAwsConfig(ctx.configFile, awsCredentialsFile(ctx.env)), secretsView(ctx), loadState(ctx.paths.state)]);
   const withKey = new Set(view.keys);
   const sessions = liveSessions(view);
-  const names = [...new Set([...config.profiles.keys(), ...withKey])].sort();
+  const names = [...new Set([...config.profiles.keys(), ...withKey, ...(config.plaintextKeys?.keys() ?? [])])].sort();
   return Promise.all(names.map(async (name): Promise<ListedProfile> => {
     const base = { name, hasKey: withKey.has(name), active: state.activeProfile === name };
     try {
       const p = resolveProfile(config, name, ctx.env);
+      const need = await prerequisiteOf(p, (n) => withKey.has(n), ctx.env);
+      const state = need && { state: need.ok ? need.what : `${need.what}${need.fix ? ` (${need.fix})` : ''}` };
+      if (p.kind === 'web-identity') return { ...base, kind: 'web-identity', roleArn: p.roleArn, source: p.tokenFile, ...state };
+      if (p.kind === 'process') return { ...base, kind: 'process', source: p.command, ...state };
+      if (p.kind === 'login') return { ...base, kind: 'login', source: p.loginSession, ...state };
+      if (p.kind === 'ambient') return { ...base, kind: 'invalid', problem: 'a credential_source is only the source of its role' };
       if (p.kind === 'keychain') {
         const until = sessions.get(name);
-        return { ...base, kind: 'key', ...(p.mfaSerial && { mfaSerial: p.mfaSerial }), ...(until !== undefined && { mfaSessionUntil: until }) };
+        return { ...base, kind: 'key', ...(p.mfaSerial && { mfaSerial: p.mfaSerial }), ...(until !== undefined && { mfaSessionUntil: until }), ...state };
       }
       if (p.kind === 'sso') {
         const token = await readToken(tokenCacheFile(ctx.env, cacheKeyOf(p)));
@@ -53,7 +63,8 @@ export async function listProfiles(ctx: CliContext): Promise<ListedProfile[]> {
               : 'not signed in (credd login)',
         };
       }
-      return { ...base, kind: 'role', source: p.source.name, roleArn: p.roleArn, ...(p.mfaSerial && { mfaSerial: p.mfaSerial }) };
+      const source = p.source.kind === 'ambient' ? `credential_source ${p.source.source}` : p.source.name;
+      return { ...base, kind: 'role', source, roleArn: p.roleArn, ...(p.mfaSerial && { mfaSerial: p.mfaSerial }), ...state };
     } catch (err) {
       return { ...base, kind: 'invalid', problem: errorMessage(err) };
     }
@@ -79,14 +90,33 @@ export async function runList(input: { json: boolean }, ctx: CliContext): Promis
   }
   const rows = profiles.map((p) => [
     `${p.active ? '*' : ' '} ${p.name}`,
-    p.kind === 'role' ? `role ← ${p.source ?? ''}` : p.kind === 'sso' ? `SSO ${p.source ?? ''}` : p.kind === 'key' ? (p.hasKey ? 'key stored' : 'no key (credd add)') : 'invalid',
-    p.kind === 'role' || p.kind === 'sso' ? (p.roleArn ?? '') : (p.problem ?? ''),
-    p.signIn !== undefined ? p.signIn : p.mfaSessionUntil ? `MFA session until ${clockTime(p.mfaSessionUntil)}` : p.mfaSerial ? (p.kind === 'key' ? 'MFA: no session' : 'MFA') : '',
+    credentialsColumn(p),
+    p.kind === 'role' || p.kind === 'sso' || p.kind === 'web-identity' ? (p.roleArn ?? '') : (p.problem ?? ''),
+    p.signIn !== undefined ? p.signIn : p.state !== undefined ? p.state : p.mfaSessionUntil ? `MFA session until ${clockTime(p.mfaSessionUntil)}` : p.mfaSerial ? (p.kind === 'key' ? 'MFA: no session' : 'MFA') : '',
   ]);
   const header = ['  PROFILE', 'CREDENTIALS', 'ROLE / PROBLEM', 'SESSION'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const fmt = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
   ctx.out.write(`${[fmt(header), ...rows.map(fmt)].join('\n')}\n`);
+}
+
+function credentialsColumn(p: ListedProfile): string {
+  switch (p.kind) {
+    case 'role':
+      return `role ← ${p.source ?? ''}`;
+    case 'sso':
+      return `SSO ${p.source ?? ''}`;
+    case 'web-identity':
+      return `web identity ← ${p.source ?? ''}`;
+    case 'process':
+      return 'credential_process';
+    case 'login':
+      return 'aws login';
+    case 'key':
+      return p.hasKey ? 'key stored' : p.state !== undefined ? 'key not imported' : 'no key (credd add)';
+    default:
+      return 'invalid';
+  }
 }
 
 export function registerList(program: Command, ctx: () => CliContext): void {

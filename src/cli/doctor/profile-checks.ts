@@ -1,0 +1,50 @@
+import { loadAwsConfig } from '../../config/aws-config.js';
+import { resolveProfile } from '../../config/resolve-profile.js';
+import { errorMessage } from '../../domain/errors.js';
+import { rootOf } from '../../domain/profile.js';
+import { profileOfKeyItem } from '../../domain/stored-key.js';
+import { awsCredentialsFile } from '../../platform/paths.js';
+import type { CliContext } from '../cli-context.js';
+import { prerequisiteOf } from '../profiles/prerequisites.js';
+import { ok, warn, type CheckResult } from './check.js';
+
+const LABEL: Record<string, string> = { keychain: 'key', sso: 'IAM Identity Center', 'web-identity': 'web identity', process: 'credential_process', ambient: 'credential_source', login: 'aws login' };
+
+/**
+ * What each profile's kind needs (token file, helper program, imported key, SSO sign-in), one
+ * line per profile that lacks it; a warning, since only the profiles in use matter.
+ */
+export async function profileKindChecks(ctx: CliContext): Promise<CheckResult[]> {
+  let config;
+  try {
+    config = await loadAwsConfig(ctx.configFile, awsCredentialsFile(ctx.env));
+  } catch (err) {
+    return [warn(`cannot read ${ctx.configFile}: ${errorMessage(err)}`, `fix the file, then: credd list`)];
+  }
+  const keys = new Set(
+    await ctx
+      .store()
+      .then((s) => s.list())
+      .then((items) => items.map(profileOfKeyItem).filter((n): n is string => n !== undefined), () => []),
+  );
+  const results: CheckResult[] = [];
+  const byKind = new Map<string, number>();
+  for (const name of [...new Set([...config.profiles.keys(), ...(config.plaintextKeys?.keys() ?? [])])].sort()) {
+    let root;
+    try {
+      const profile = resolveProfile(config, name, ctx.env);
+      root = rootOf(profile);
+      const need = await prerequisiteOf(profile, (n) => keys.has(n), ctx.env);
+      if (need && !need.ok) results.push(warn(`profile ${name}: ${need.what}`, need.fix ?? `credd list`));
+    } catch {
+      continue; // invalid profiles are credd list's to explain
+    }
+    const label = LABEL[root.kind] ?? root.kind;
+    byKind.set(label, (byKind.get(label) ?? 0) + 1);
+  }
+  if (results.length === 0) {
+    const kinds = [...byKind].map(([k, n]) => `${n} ${k}`).join(', ');
+    results.push(ok(`every profile has what its kind needs${kinds ? ` (by source: ${kinds})` : ''}`));
+  }
+  return results;
+}

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { waitForFile } from '../support/journey-helpers.js';
+import { startKindJourney, type KindJourney } from '../support/kind-journey.js';
+import { startSigninEmulator, type LoginCacheFile, type SigninEmulator } from '../support/signin-emulator.js';
+import { startStsEmulator, type StsEmulator } from '../support/sts-emulator.js';
+
+const SESSION = 'arn:aws:iam::123456789012:user/alice';
+
+describe('aws login sessions (login_session): served through the SDK login provider, refreshed against the sign-in emulator', () => {
+  let sts: StsEmulator;
+  let signin: SigninEmulator;
+  let j: KindJourney;
+  let cacheDir: string;
+  let roleArn: string;
+  let sessionId: string;
+  const cacheFile = (): string => path.join(cacheDir, `${createHash('sha256').update(SESSION).digest('hex')}.json`);
+  const readCache = async (): Promise<LoginCacheFile> => JSON.parse(await fs.readFile(cacheFile(), 'utf8')) as LoginCacheFile;
+
+  before(async () => {
+    sts = await startStsEmulator();
+    signin = await startSigninEmulator(sts);
+    roleArn = sts.createRole({ roleName: 'AliceConsole' }).arn;
+    const dirBox = await fs.mkdtemp(path.join((await import('node:os')).tmpdir(), 'credd-login-'));
+    cacheDir = path.join(dirBox, 'login-cache');
+    await fs.mkdir(cacheDir, { mode: 0o700 });
+    j = await startKindJourney({
+      stsUrl: sts.url,
+      config: `[profile web]\nlogin_session = ${SESSION}\nregion = us-east-1\n`,
+      daemonEnv: { AWS_LOGIN_CACHE_DIRECTORY: cacheDir, AWS_ENDPOINT_URL_SIGNIN: signin.url },
+    });
+    // As `aws login` leaves it, with credentials a minute from their end: the provider must refresh.
+    const signedIn = signin.signIn({ roleArn, accessTtlSeconds: 60 });
+    sessionId = signedIn.sessionId;
+    await fs.writeFile(cacheFile(), JSON.stringify(signedIn.cache), { mode: 0o600 });
+  });
+
+  after(async () => {
+    await j?.close();
+    await signin?.close();
+    await sts?.close();
+    await fs.rm(path.dirname(cacheDir), { recursive: true, force: true });
+  });
+
+  it('credd switch web refreshes the session once (DPoP verified), serves it to the aws CLI and JS SDK, and writes the cache back', async () => {
+    const before = await readCache();
+    const sw = await j.box.credd(['switch', 'web']);
+    assert.equal(sw.code, 0, sw.stderr);
+    assert.match(sw.stdout, /^Switched to web \(credentials until /);
+    assert.equal(signin.counts.refreshed, 1);
+    assert.deepEqual(await j.requests(20), Array.from({ length: 20 }, () => 200));
+    const [cli, sdk] = await Promise.all([j.awsCli(), j.jsSdk()]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.equal(cli.stdout.trim(), 'arn:aws:sts::123456789012:assumed-role/AliceConsole/aws-login');
+    assert.equal(sdk.code, 0, sdk.stderr);
+    assert.equal(sdk.stdout.trim(), 'arn:aws:sts::123456789012:assumed-role/AliceConsole/aws-login');
+    assert.equal(signin.counts.refreshed, 1, 'one refresh for 20 requests and two real clients');
+    const afterRefresh = await readCache();
+    assert.notEqual(afterRefresh.refreshToken, before.refreshToken, 'the rotated refresh token is saved for the AWS CLI too');
+    assert.ok(Date.parse(afterRefresh.accessToken.expiresAt) > Date.parse(before.accessToken.expiresAt));
+    assert.deepEqual(signin.counts.rejected, {});
+  });
+
+  it('credd list shows the kind and the session state', async () => {
+    const text = (await j.box.credd(['list'])).stdout;
+    assert.match(text, /\* web +aws login +aws login session cached \(credentials until \S+, refreshed as needed\)/);
+  });
+
+  it('an ended session: fast 409 saying "run: aws login --profile web", the prompt notice, and list says so once the cache is gone', async () => {
+    signin.end(sessionId);
+    const cache = await readCache();
+    await fs.writeFile(cacheFile(), JSON.stringify({ ...cache, accessToken: { ...cache.accessToken, expiresAt: new Date(Date.now() - 1000).toISOString() } }));
+    await j.box.credd(['clear', 'web']);
+    const started = Date.now();
+    const v = await j.vars();
+    const res = await (await import('../support/journey-helpers.js')).httpGet(v['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '', v['AWS_CONTAINER_AUTHORIZATION_TOKEN'] ?? '');
+    assert.ok(Date.now() - started < 1000, 'within the JS SDK timeout');
+    assert.equal(res.status, 409);
+    const body = JSON.parse(res.body) as { Code: string; Message: string };
+    assert.equal(body.Code, 'LoginRequired');
+    assert.equal(body.Message, 'Profile "web" has an aws login session that has ended; run: aws login --profile web');
+    assert.equal(signin.counts.rejected['TOKEN_EXPIRED'], 1);
+    const notice = await waitForFile(path.join(j.box.home, 'notice'), 17_000);
+    assert.equal(notice.text, 'aws login needed for web; run: aws login --profile web\n');
+
+    await fs.rm(cacheFile());
+    const sw = await j.box.credd(['switch', 'web']);
+    assert.equal(sw.code, 1);
+    assert.equal(sw.stderr, 'credd: Profile "web" has no aws login session cached on this machine; run: aws login --profile web\n');
+    const list = (await j.box.credd(['list'])).stdout;
+    assert.match(list, /web +aws login +no aws login session cached for web \(aws login --profile web\)/);
+  });
+});

@@ -73,7 +73,8 @@ export async function sandbox(opts: { config: string; stsUrl: string; extraEnv?:
     AWS_CONFIG_FILE: configFile,
     AWS_ENDPOINT_URL_STS: opts.stsUrl,
     CREDD_KEYCHAIN_SERVICE: `credd-test-${randomUUID()}`,
-    CREDD_LOG_LEVEL: 'debug',
+    // The most verbose level, so every flow's no-secret-in-logs check holds at any level a user can pick.
+    CREDD_LOG_LEVEL: 'trace',
     ...opts.extraEnv,
   });
   return {

@@ -37,7 +37,7 @@ describe('faults', () => {
     assert.equal(r.status, 200, `serves again: ${r.body}`);
   }
 
-  it('keeps serving cached credentials whatever STS does; a cold profile gets a 4xx naming STS and the profile', { timeout: 30_000 }, async (t) => {
+  it('keeps serving cached credentials whatever STS does; a cold profile gets a 4xx naming STS and the profile', { timeout: 120_000 }, async (t) => {
     const faults: StsFault[] = [{ kind: 'slow', ms: 1_500 }, { kind: 'down' }, { kind: 'throttle' }, { kind: 'server-error' }];
     for (const [i, fault] of faults.entries()) {
       const pin = `pin${i}`;
@@ -74,7 +74,7 @@ describe('faults', () => {
     assert.equal((await daemonStatus(h)).activeProfile, 'readonly', 'failed switches left the active profile alone');
   });
 
-  it('retries a failing fetch with backoff, not once per request', { timeout: 30_000 }, async (t) => {
+  it('retries a failing fetch with backoff, not once per request', { timeout: 120_000 }, async (t) => {
     const bob = h.sts.createUser({ userName: 'bob' });
     const role = h.sts.createRole({ roleName: 'BobRole', trustedPrincipals: [bob.arn] });
     await fs.appendFile(h.box.configFile, `\n[profile bobbase]\nregion = us-east-1\n\n[profile bobrole]\nsource_profile = bobbase\nrole_arn = ${role.arn}\n`);
@@ -83,12 +83,19 @@ describe('faults', () => {
     h.sts.setFault({ kind: 'server-error' }, { actions: ['AssumeRole'] });
     const start = Date.now();
     let requests = 0;
+    let failures = 0;
     try {
       while (Date.now() - start < 6_000) {
         const r = await get('/v1/credentials/bobrole');
         requests++;
-        assert.equal(r.status, 424, r.body);
-        assert.match(message(r.body), /^Profile "bobrole": STS had an internal error/);
+        // While a fetch (3 SDK attempts) is still running, the answer is the fast "try again";
+        // once it has failed, the STS error itself, from the backoff.
+        if (r.status === 429) assert.match(message(r.body), /still fetching credentials for profile "bobrole"/, r.body);
+        else {
+          assert.equal(r.status, 424, r.body);
+          assert.match(message(r.body), /^Profile "bobrole": STS had an internal error/);
+          failures++;
+        }
         assert.ok(r.ms < 1_000);
         await sleep(100);
       }
@@ -104,6 +111,7 @@ describe('faults', () => {
       else fetches.push([x]);
     }
     t.diagnostic(`${requests} requests in 6 s → ${at.length} AssumeRole calls in ${fetches.length} fetches at ${JSON.stringify(fetches)} ms`);
+    assert.ok(failures > 0, 'the STS error itself reached the client');
     assert.ok(fetches.length >= 2, 'it does retry');
     assert.ok(fetches.length <= 5, `${fetches.length} fetches in 6 s is hammering`);
     assert.ok(fetches.every((f) => f.length <= 3), 'at most 3 attempts per fetch');
@@ -116,7 +124,7 @@ describe('faults', () => {
     assert.equal((await h.box.credd(['switch', 'readonly'])).code, 0);
   });
 
-  it('reports an unreachable keychain clearly and keeps running', { timeout: 30_000 }, async (t) => {
+  it('reports an unreachable keychain clearly and keeps running', { timeout: 180_000 }, async (t) => {
     const deadBus = { ...h.box.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/credd-test-bus' };
     await h.restart(deadBus);
     const sw = await h.box.credd(['switch', 'admin'], { env: deadBus });
@@ -143,7 +151,7 @@ describe('faults', () => {
     await h.restart();
   });
 
-  it('recovers from corrupt or stale state files; never a crash loop', { timeout: 60_000 }, async (t) => {
+  it('recovers from corrupt or stale state files; never a crash loop', { timeout: 300_000 }, async (t) => {
     const file = (name: string) => path.join(h.box.home, name);
     const startsAfter = async (what: string, prepare: () => Promise<void>) =>
       t.test(what, async () => {
@@ -197,7 +205,7 @@ describe('faults', () => {
   });
 
   it('an unauthenticated flood of idle connections does not wedge the keychain', {
-    timeout: 40_000,
+    timeout: 120_000,
   }, async (t) => {
     const flood: net.Socket[] = [];
     const dribble = setInterval(() => flood.forEach((s) => s.writable && s.write('G')), 2_000);

@@ -196,9 +196,8 @@ export async function rssKb(pid: number): Promise<number> {
   return Number(m?.[1] ?? NaN);
 }
 
-export function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
+/** The one percentile rule (nearest rank), shared with the benchmark. */
+export { percentile } from '../shared/percentile.js';
 
 /** The daemon's own view (control socket). */
 export async function daemonStatus(h: Harness): Promise<{ activeProfile: string | null; profiles: Array<{ name: string; refreshing: boolean; freshness?: string; lastError?: { code: string } }>; stats: Record<string, number> }> {

@@ -8,7 +8,7 @@ import { decodeSession, sessionItem } from '../../src/domain/stored-session.js';
 import { OsKeychainStore } from '../../src/keychain/os-keychain-store.js';
 import { sandbox, type RunResult, type Sandbox } from '../support/cli-harness.js';
 import { startDaemonProcess, type DaemonProcess } from '../support/daemon-process.js';
-import { parseExports } from '../support/journey-helpers.js';
+import { httpGet, parseExports } from '../support/journey-helpers.js';
 import { mfaCodes, type MfaCodes } from '../support/mfa-codes.js';
 import { startStsEmulator, type EmulatedUser, type StsEmulator } from '../support/sts-emulator.js';
 
@@ -75,8 +75,10 @@ describe('the daemon log at trace level holds no secret in any flow', () => {
     assert.ok(signin, consoleUrl);
     secrets.set('the console sign-in token', decodeURIComponent(signin));
 
+    const served = await httpGet(`http://127.0.0.1:${daemon.port}/v1/credentials`, vars['AWS_CONTAINER_AUTHORIZATION_TOKEN'] ?? '');
+    assert.equal(served.status, 200, served.body);
     const logs = daemon.logs();
-    assert.match(logs, /"level":10|"level":20/, 'the daemon really logs at trace/debug');
+    assert.match(logs, /"level":20,.*"msg":"request"/, 'the daemon really logs below info');
     for (const [what, secret] of secrets) {
       assert.ok(secret.length >= 8, `${what} was read`);
       assert.ok(!logs.includes(secret), `${what} is in the daemon log`);

@@ -61,7 +61,7 @@ describe('audit trail', () => {
     }
   }
 
-  it('records profile, endpoint, status and the requesting process (pid, command line)', { timeout: 30_000 }, async (t) => {
+  it('records profile, endpoint, status and the requesting process (pid, command line)', { timeout: 120_000 }, async (t) => {
     const child = spawn(process.execPath, ['-e', PROBE, String(h.port)], { env: { ...h.box.env, TOKEN: h.token }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -138,11 +138,14 @@ describe('audit trail', () => {
     assert.equal(typeof recorded.pid, 'number');
   });
 
-  it('keeps the auth token out of recorded command lines', async () => {
-    const script = "const h=require('http');h.get({host:'127.0.0.1',port:process.argv[1],path:'/v1/credentials/pin3',headers:{authorization:process.argv[2]},agent:new h.Agent({keepAlive:true})},r=>{r.resume();setTimeout(()=>process.exit(0),800)})";
-    const child = spawn(process.execPath, ['-e', script, String(h.port), h.token], { stdio: 'ignore' });
-    await new Promise((r) => child.once('exit', r));
-    const list = await waitFor((l) => l.some((e) => e.profile === 'pin3'));
+  it('keeps the auth token out of recorded command lines', { timeout: 120_000 }, async () => {
+    // The client keeps its connection until told to go (stdin closed), once its request is recorded.
+    const script = "const h=require('http');h.get({host:'127.0.0.1',port:process.argv[1],path:'/v1/credentials/pin3',headers:{authorization:process.argv[2]},agent:new h.Agent({keepAlive:true})},r=>{r.resume()});process.stdin.resume();process.stdin.on('end',()=>process.exit(0))";
+    const child = spawn(process.execPath, ['-e', script, String(h.port), h.token], { stdio: ['pipe', 'ignore', 'ignore'] });
+    const exited = new Promise((r) => child.once('exit', r));
+    const list = await waitFor((l) => l.some((e) => e.profile === 'pin3'), 200);
+    child.stdin.end();
+    await exited;
     assert.equal(list.find((e) => e.profile === 'pin3')?.pid, child.pid, 'the client was identified');
     assertNoSecrets(await fs.readFile(path.join(h.box.home, 'audit.log'), 'utf8'), [h.token], 'the audit log');
   });

@@ -39,6 +39,13 @@ describe('faults', () => {
 
   it('keeps serving cached credentials whatever STS does; a cold profile gets a 4xx naming STS and the profile', { timeout: 120_000 }, async (t) => {
     const faults: StsFault[] = [{ kind: 'slow', ms: 1_500 }, { kind: 'down' }, { kind: 'throttle' }, { kind: 'server-error' }];
+    // A cached answer must not wait on STS. Its budget: 300 ms, or three times the slowest of
+    // five cached answers measured now with STS healthy when the machine is that busy — never
+    // as much as the 1 s after which clients give up.
+    let healthy = 0;
+    for (let k = 0; k < 5; k++) healthy = Math.max(healthy, (await get('/v1/credentials')).ms);
+    const budget = Math.min(1_000, Math.max(300, 3 * healthy));
+    t.diagnostic(`cached answers with STS healthy: up to ${Math.round(healthy)} ms; budget under faults ${Math.round(budget)} ms`);
     for (const [i, fault] of faults.entries()) {
       const pin = `pin${i}`;
       h.sts.setFault(fault);
@@ -47,7 +54,7 @@ describe('faults', () => {
           const cached = await get('/v1/credentials');
           assert.equal(cached.status, 200, `${fault.kind}: cached credentials still served`);
           assert.equal((JSON.parse(cached.body) as { AccessKeyId: string }).AccessKeyId, h.creds.AccessKeyId);
-          assert.ok(cached.ms < 300, `${fault.kind}: a cached answer took ${cached.ms} ms`);
+          assert.ok(cached.ms < budget, `${fault.kind}: a cached answer took ${cached.ms} ms (budget ${budget} ms)`);
         }
         const cold = await get(`/v1/credentials/${pin}`);
         assert.ok([424, 429].includes(cold.status), `${fault.kind}: cold profile got ${cold.status}`);

@@ -63,4 +63,9 @@ export default tseslint.config(
     },
   },
   ...layerRules,
+  // The benchmark shares only test/shared/ with the tests, never their support code.
+  {
+    files: ['bench/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/test/support/*', '**/test/support'], message: 'bench/ may use test/shared/, not test/support/.' }] }] },
+  },
 );

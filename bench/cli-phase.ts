@@ -1,5 +1,5 @@
 // Part 3: wall time of short CLI commands, spawned as a user's shell would (node dist/bin/credd.js …).
-import { CREDD_BIN, run } from '../test/support/cli-harness.js';
+import { CREDD_BIN, run } from '../test/shared/run-process.js';
 import { median } from './stats.js';
 
 export interface CliRow {

@@ -2,8 +2,8 @@
 // credentials from credd's container endpoint vs from a credential_process helper.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { cleanEnv, run } from '../test/support/cli-harness.js';
-import type { StsEmulatorClient } from '../test/support/sts-emulator-client.js';
+import { cleanEnv, run } from '../test/shared/run-process.js';
+import type { StsEmulatorClient } from '../test/shared/sts-emulator-client.js';
 import { BENCH_DIR } from './setup.js';
 import { median } from './stats.js';
 

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT } from '../test/support/cli-harness.js';
+import { ROOT } from '../test/shared/run-process.js';
 import { control } from './control.js';
 import { cliPhase } from './cli-phase.js';
 import { consoleReport, markdown } from './docs.js';

@@ -7,8 +7,8 @@ import fs from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { cleanEnv, CREDD_BIN, ROOT, run, type RunResult } from '../test/support/cli-harness.js';
-import { connectStsEmulator, type StsEmulatorClient } from '../test/support/sts-emulator-client.js';
+import { cleanEnv, CREDD_BIN, ROOT, run, type RunResult } from '../test/shared/run-process.js';
+import { connectStsEmulator, type StsEmulatorClient } from '../test/shared/sts-emulator-client.js';
 
 export const BENCH_DIR = path.join(ROOT, 'bench');
 

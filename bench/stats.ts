@@ -1,11 +1,8 @@
 // Small numeric helpers for the benchmark: percentiles, medians, formatting.
+import { percentile } from '../test/shared/percentile.js';
 
-/** Nearest-rank percentile of an ascending-sorted array (p in 0..100). */
-export function percentileSorted(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))] ?? NaN;
-}
+/** The tests' and the benchmark's one percentile rule (nearest rank), under the benchmark's name. */
+export const percentileSorted = percentile;
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -2,8 +2,8 @@
 // credential at `lifetimeSeconds`; a pinned profile is primed, then served continuously at a
 // paced rate. The broker should refresh in the background (at half life) so that no SDK
 // request waits for STS: the daemon's stats.waitedOnSts (from `credd status --json`) must not move.
-import type { RunResult } from '../test/support/cli-harness.js';
-import type { StsEmulatorClient } from '../test/support/sts-emulator-client.js';
+import type { RunResult } from '../test/shared/run-process.js';
+import type { StsEmulatorClient } from '../test/shared/sts-emulator-client.js';
 import { control, type DaemonStats } from './control.js';
 import { runPaced } from './paced.js';
 import { memoryOf } from './procfs.js';

@@ -24,7 +24,7 @@ describe('CredentialBroker against the STS emulator', () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'credd-broker-'));
     configFile = path.join(dir, 'config');
   });
-  after(() => sts.close());
+  after(() => sts?.close());
 
   async function setup(opts: { coldWaitMs?: number } = {}) {
     const alice = sts.createUser({ userName: `alice-${Math.random().toString(36).slice(2, 8)}` });

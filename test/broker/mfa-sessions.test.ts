@@ -26,7 +26,7 @@ describe('MFA sessions against the STS emulator', () => {
     sts = await startStsEmulator();
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'credd-mfa-'));
   });
-  after(() => sts.close());
+  after(() => sts?.close());
   beforeEach(() => {
     sts.setFault(null);
     sts.resetCounts();

@@ -10,13 +10,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CREDD_BIN, run, sandbox, type RunResult, type Sandbox } from '../support/cli-harness.js';
 import { startDaemonProcess, type DaemonProcess } from '../support/daemon-process.js';
+import { parseExports } from '../support/journey-helpers.js';
 import { startStsEmulator, type StsEmulator } from '../support/sts-emulator.js';
-
-function parseExports(text: string): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const m of text.matchAll(/^export ([A-Z_]+)='([^']*)'$/gm)) vars[m[1] ?? ''] = m[2] ?? '';
-  return vars;
-}
 
 /** The `✗ what` line and the `fix:` line under it. */
 function failure(out: string, what: RegExp): { line: string; fix: string } {

@@ -1,27 +1,10 @@
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { cleanEnv, run, sandbox, ROOT, type Sandbox } from '../support/cli-harness.js';
 import { startDaemonProcess, type DaemonProcess } from '../support/daemon-process.js';
+import { httpGet, parseExports } from '../support/journey-helpers.js';
 import { startStsEmulator, type EmulatedUser, type StsEmulator } from '../support/sts-emulator.js';
 import path from 'node:path';
-
-/** Parses `export NAME='value'` lines as `eval` would. */
-function parseExports(text: string): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const m of text.matchAll(/^export ([A-Z_]+)='([^']*)'$/gm)) vars[m[1] ?? ''] = m[2] ?? '';
-  return vars;
-}
-
-function httpGet(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    http.get(url, { headers }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on('error', reject);
-  });
-}
 
 describe('core journey: add, daemon, switch, real clients', () => {
   let sts: StsEmulator;

@@ -8,8 +8,8 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { assertNoCredential, daemonStatus, rawRequest, request, sleep, startHarness, type Harness } from '../support/hardening-harness.js';
 
 type Answer = { status: number; text: string };
-/** name, request, expected status(es) (0 = connection cut), todo reason if src does not hold yet. */
-type Case = [string, () => Promise<Answer>, number | readonly number[], string?];
+/** name, request, expected status(es) (0 = connection cut). Every case must hold: there is no "todo" way out. */
+type Case = [string, () => Promise<Answer>, number | readonly number[]];
 
 const TTL = 'x-aws-ec2-metadata-token-ttl-seconds';
 const IMDS_TOKEN = 'x-aws-ec2-metadata-token';
@@ -21,7 +21,6 @@ describe('adversarial requests against the live daemon', () => {
   let imds = '';
   let shortLived = '';
   let shortLivedAt = 0;
-  let cases = 0;
 
   before(async () => {
     h = await startHarness();
@@ -46,9 +45,9 @@ describe('adversarial requests against the live daemon', () => {
   const flip = (s: string, i: number) => s.slice(0, i) + (s[i] === 'A' ? 'B' : 'A') + s.slice(i + 1);
 
   async function runCases(t: TestContext, list: Case[]): Promise<void> {
-    for (const [name, send, expected, todo] of list) {
-      await t.test(name, todo !== undefined ? { todo } : {}, async () => {
-        cases++;
+    t.diagnostic(`${list.length} hostile requests`);
+    for (const [name, send, expected] of list) {
+      await t.test(name, async () => {
         const r = await send();
         assertNoCredential(r.text, name);
         const want = typeof expected === 'number' ? [expected] : expected;
@@ -253,10 +252,5 @@ describe('adversarial requests against the live daemon', () => {
     await t.test('slow sockets are cut within ~10 s (headersTimeout 5 s, requestTimeout 10 s)', () => {
       for (const c of cuts) assert.ok(c.cutAfterMs <= (c.kind === 'headers' ? 10_500 : 12_500), `${c.kind} socket cut after ${Math.round(c.cutAfterMs)} ms`);
     });
-  });
-
-  it('counts the cases', (t) => {
-    t.diagnostic(`adversarial cases tried: ${cases} (+ slow-loris: 5 slow-header sockets, 1 slow-body socket)`);
-    assert.ok(cases >= 100, `only ${cases} cases`);
   });
 });

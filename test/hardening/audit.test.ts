@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
+import http from 'node:http';
 import type { Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { AuditLog, readAudit, type AuditEntry } from '../../src/daemon/audit-log.js';
 import { silentLogger } from '../../src/platform/logger.js';
 import { run } from '../support/cli-harness.js';
-import { assertNoSecrets, sleep, startHarness, type Harness } from '../support/hardening-harness.js';
+import { assertNoSecrets, request, sleep, startHarness, type Harness } from '../support/hardening-harness.js';
 
 const CURL = spawnSync('curl', ['--version']).status === 0;
 const MARKER = 'credd-audit-probe';
@@ -42,7 +43,6 @@ const call = (method, path, headers) => new Promise((resolve, reject) => {
 
 describe('audit trail', () => {
   let h: Harness;
-  let imdsToken = '';
   before(async () => {
     h = await startHarness();
   });
@@ -53,21 +53,20 @@ describe('audit trail', () => {
     assert.equal(r.code, 0, r.stderr);
     return JSON.parse(r.stdout) as AuditEntry[];
   }
-  async function waitFor(match: (e: AuditEntry[]) => boolean): Promise<AuditEntry[]> {
+  async function waitFor(match: (e: AuditEntry[]) => boolean, tries = 20): Promise<AuditEntry[]> {
     for (let i = 0; ; i++) {
       const list = await entries();
-      if (match(list) || i >= 20) return list;
+      if (match(list) || i >= tries) return list;
       await sleep(250);
     }
   }
 
-  it('records profile, endpoint, status and the requesting process (pid, command line)', { timeout: 30_000 }, async (t) => {
+  it('records profile, endpoint, status and the requesting process (pid, command line)', { timeout: 120_000 }, async (t) => {
     const child = spawn(process.execPath, ['-e', PROBE, String(h.port)], { env: { ...h.box.env, TOKEN: h.token }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await new Promise((r) => child.once('exit', r));
     const statuses = JSON.parse(out) as { ecs: number; noToken: number; pinned: number; imds: number; imdsToken: string };
-    imdsToken = statuses.imdsToken;
     assert.equal(statuses.ecs, 200);
     assert.equal(statuses.imds, 200);
     const mine = (list: AuditEntry[]) => list.filter((e) => e.pid === child.pid);
@@ -87,9 +86,20 @@ describe('audit trail', () => {
   });
 
   it('holds no secrets, and is private to the user', async () => {
+    // Its own traffic, so it holds whichever tests ran before it: ECS, IMDS and a refused request.
+    const since = new Date().toISOString();
+    const imdsToken = (await request({ port: h.port, method: 'PUT', path: '/latest/api/token', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' } })).body;
+    const served = [
+      await request({ port: h.port, path: '/v1/credentials', headers: { authorization: h.token } }),
+      await request({ port: h.port, path: '/v1/credentials/pin1', headers: { authorization: h.token } }),
+      await request({ port: h.port, path: '/latest/meta-data/iam/security-credentials/readonly', headers: { 'x-aws-ec2-metadata-token': imdsToken } }),
+      await request({ port: h.port, path: '/v1/credentials', headers: { authorization: 'x'.repeat(43) } }),
+    ];
+    assert.deepEqual(served.map((r) => r.status), [200, 200, 200, 403]);
+    await waitFor((l) => l.filter((e) => e.at >= since).length >= 4);
     const file = path.join(h.box.home, 'audit.log');
     const text = (await fs.readFile(file, 'utf8')) + (await fs.readFile(`${file}.1`, 'utf8').catch(() => ''));
-    assert.ok(text.split('\n').filter(Boolean).length >= 5);
+    assert.ok(text.split('\n').filter(Boolean).length >= 4);
     assertNoSecrets(text, [h.creds.SecretAccessKey, h.creds.Token, h.alice.secretAccessKey, h.token, imdsToken], 'the audit log');
     assert.doesNotMatch(text, /SecretAccessKey|ASIA|AKIA/);
     assert.equal((await fs.stat(file)).mode & 0o777, 0o600);
@@ -97,32 +107,45 @@ describe('audit trail', () => {
 
   it('names a one-shot client (curl) too', {
     skip: !CURL && 'curl is not installed',
+    timeout: 60_000,
   }, async (t) => {
-    const startedAt = new Date().toISOString();
     const headers = path.join(h.box.home, 'curl-headers');
     await fs.writeFile(headers, `Authorization: ${h.token}\n`, { mode: 0o600 });
-    // Best effort by design (the issue's words): the lookup runs off the request path, so a
-    // one-shot client can be gone before its /proc entry is reached when the machine is busy.
-    // Three tries; one identification (by command line, or at least by pid) is required.
-    const found: string[] = [];
-    for (let i = 0; i < 3 && found.length === 0; i++) {
-      const profile = [`pin2`, `pin4`, `pin5`][i] ?? `pin2`;
-      const r = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-H', `@${headers}`, `http://127.0.0.1:${h.port}/v1/credentials/${profile}`], { env: h.box.env });
-      assert.equal(r.stdout, '200');
-      const list = await waitFor((l) => l.some((e) => e.profile === profile && e.at > startedAt));
-      const entry = list.filter((e) => e.profile === profile).at(-1);
-      assert.ok(entry);
-      t.diagnostic(`try ${i + 1}: recorded as ${JSON.stringify(entry)}`);
-      if (/curl/.test(entry.command) || entry.pid !== undefined) found.push(entry.command);
+    // Warm first: this is about naming the client, not about a cold fetch's fast "try again".
+    assert.equal((await h.box.credd(['export', 'pin2'])).code, 0);
+    // The lookup runs off the request path; a busy machine can delay it past curl's exit. So
+    // curl's second URL (a server of ours) answers only once the audit log has recorded the
+    // first: curl lives exactly as long as it takes, and must then be named by its command line.
+    let recorded: AuditEntry | undefined;
+    const hold = http.createServer((_req, res) => {
+      void waitFor((l) => l.some((e) => e.profile === 'pin2'), 200).then((list) => {
+        recorded = list.find((e) => e.profile === 'pin2');
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => hold.listen(0, '127.0.0.1', r));
+    try {
+      const holdPort = (hold.address() as { port: number }).port;
+      const r = await run('curl', ['-s', '-o', '/dev/null', '-o', '/dev/null', '-w', '%{http_code} ', '-H', `@${headers}`,
+        `http://127.0.0.1:${h.port}/v1/credentials/pin2`, `http://127.0.0.1:${holdPort}/`], { env: h.box.env });
+      assert.equal(r.stdout, '200 200 ');
+    } finally {
+      hold.close();
     }
-    assert.ok(found.length > 0, 'curl was identified in one of three tries');
+    t.diagnostic(`recorded as ${JSON.stringify(recorded)}`);
+    assert.ok(recorded, 'the request was recorded');
+    assert.match(recorded.command, /curl/, 'curl is named by its command line');
+    assert.equal(typeof recorded.pid, 'number');
   });
 
-  it('keeps the auth token out of recorded command lines', async () => {
-    const script = "const h=require('http');h.get({host:'127.0.0.1',port:process.argv[1],path:'/v1/credentials/pin3',headers:{authorization:process.argv[2]},agent:new h.Agent({keepAlive:true})},r=>{r.resume();setTimeout(()=>process.exit(0),800)})";
-    const child = spawn(process.execPath, ['-e', script, String(h.port), h.token], { stdio: 'ignore' });
-    await new Promise((r) => child.once('exit', r));
-    const list = await waitFor((l) => l.some((e) => e.profile === 'pin3'));
+  it('keeps the auth token out of recorded command lines', { timeout: 120_000 }, async () => {
+    // The client keeps its connection until told to go (stdin closed), once its request is recorded.
+    const script = "const h=require('http');h.get({host:'127.0.0.1',port:process.argv[1],path:'/v1/credentials/pin3',headers:{authorization:process.argv[2]},agent:new h.Agent({keepAlive:true})},r=>{r.resume()});process.stdin.resume();process.stdin.on('end',()=>process.exit(0))";
+    const child = spawn(process.execPath, ['-e', script, String(h.port), h.token], { stdio: ['pipe', 'ignore', 'ignore'] });
+    const exited = new Promise((r) => child.once('exit', r));
+    const list = await waitFor((l) => l.some((e) => e.profile === 'pin3'), 200);
+    child.stdin.end();
+    await exited;
     assert.equal(list.find((e) => e.profile === 'pin3')?.pid, child.pid, 'the client was identified');
     assertNoSecrets(await fs.readFile(path.join(h.box.home, 'audit.log'), 'utf8'), [h.token], 'the audit log');
   });

@@ -19,9 +19,33 @@ describe('faults', () => {
 
   const get = (p: string) => request({ port: h.port, path: p, headers: { authorization: h.token } });
   const message = (body: string): string => (JSON.parse(body) as { message: string }).message;
+  /**
+   * A restarted daemon starts cold: the first request may get the designed fast "still fetching,
+   * try again" (429) when the keychain and STS take longer than the cold wait on a busy machine.
+   * Then it must serve once the fetch it started has settled — and never anything else.
+   */
+  async function assertServesAgain(profile: string): Promise<void> {
+    let r = await get(`/v1/credentials/${profile}`);
+    if (r.status === 429) {
+      assert.match(message(r.body), /still fetching/, r.body);
+      for (let k = 0; (await daemonStatus(h)).profiles.find((p) => p.name === profile)?.refreshing !== false; k++) {
+        assert.ok(k < 300, `the fetch for ${profile} never settled`);
+        await sleep(100);
+      }
+      r = await get(`/v1/credentials/${profile}`);
+    }
+    assert.equal(r.status, 200, `serves again: ${r.body}`);
+  }
 
-  it('keeps serving cached credentials whatever STS does; a cold profile gets a 4xx naming STS and the profile', { timeout: 30_000 }, async (t) => {
+  it('keeps serving cached credentials whatever STS does; a cold profile gets a 4xx naming STS and the profile', { timeout: 120_000 }, async (t) => {
     const faults: StsFault[] = [{ kind: 'slow', ms: 1_500 }, { kind: 'down' }, { kind: 'throttle' }, { kind: 'server-error' }];
+    // A cached answer must not wait on STS. Its budget: 300 ms, or three times the slowest of
+    // five cached answers measured now with STS healthy when the machine is that busy — never
+    // as much as the 1 s after which clients give up.
+    let healthy = 0;
+    for (let k = 0; k < 5; k++) healthy = Math.max(healthy, (await get('/v1/credentials')).ms);
+    const budget = Math.min(1_000, Math.max(300, 3 * healthy));
+    t.diagnostic(`cached answers with STS healthy: up to ${Math.round(healthy)} ms; budget under faults ${Math.round(budget)} ms`);
     for (const [i, fault] of faults.entries()) {
       const pin = `pin${i}`;
       h.sts.setFault(fault);
@@ -30,7 +54,7 @@ describe('faults', () => {
           const cached = await get('/v1/credentials');
           assert.equal(cached.status, 200, `${fault.kind}: cached credentials still served`);
           assert.equal((JSON.parse(cached.body) as { AccessKeyId: string }).AccessKeyId, h.creds.AccessKeyId);
-          assert.ok(cached.ms < 300, `${fault.kind}: a cached answer took ${cached.ms} ms`);
+          assert.ok(cached.ms < budget, `${fault.kind}: a cached answer took ${cached.ms} ms (budget ${budget} ms)`);
         }
         const cold = await get(`/v1/credentials/${pin}`);
         assert.ok([424, 429].includes(cold.status), `${fault.kind}: cold profile got ${cold.status}`);
@@ -57,7 +81,7 @@ describe('faults', () => {
     assert.equal((await daemonStatus(h)).activeProfile, 'readonly', 'failed switches left the active profile alone');
   });
 
-  it('retries a failing fetch with backoff, not once per request', { timeout: 30_000 }, async (t) => {
+  it('retries a failing fetch with backoff, not once per request', { timeout: 120_000 }, async (t) => {
     const bob = h.sts.createUser({ userName: 'bob' });
     const role = h.sts.createRole({ roleName: 'BobRole', trustedPrincipals: [bob.arn] });
     await fs.appendFile(h.box.configFile, `\n[profile bobbase]\nregion = us-east-1\n\n[profile bobrole]\nsource_profile = bobbase\nrole_arn = ${role.arn}\n`);
@@ -66,12 +90,19 @@ describe('faults', () => {
     h.sts.setFault({ kind: 'server-error' }, { actions: ['AssumeRole'] });
     const start = Date.now();
     let requests = 0;
+    let failures = 0;
     try {
       while (Date.now() - start < 6_000) {
         const r = await get('/v1/credentials/bobrole');
         requests++;
-        assert.equal(r.status, 424, r.body);
-        assert.match(message(r.body), /^Profile "bobrole": STS had an internal error/);
+        // While a fetch (3 SDK attempts) is still running, the answer is the fast "try again";
+        // once it has failed, the STS error itself, from the backoff.
+        if (r.status === 429) assert.match(message(r.body), /still fetching credentials for profile "bobrole"/, r.body);
+        else {
+          assert.equal(r.status, 424, r.body);
+          assert.match(message(r.body), /^Profile "bobrole": STS had an internal error/);
+          failures++;
+        }
         assert.ok(r.ms < 1_000);
         await sleep(100);
       }
@@ -87,6 +118,7 @@ describe('faults', () => {
       else fetches.push([x]);
     }
     t.diagnostic(`${requests} requests in 6 s → ${at.length} AssumeRole calls in ${fetches.length} fetches at ${JSON.stringify(fetches)} ms`);
+    assert.ok(failures > 0, 'the STS error itself reached the client');
     assert.ok(fetches.length >= 2, 'it does retry');
     assert.ok(fetches.length <= 5, `${fetches.length} fetches in 6 s is hammering`);
     assert.ok(fetches.every((f) => f.length <= 3), 'at most 3 attempts per fetch');
@@ -99,7 +131,7 @@ describe('faults', () => {
     assert.equal((await h.box.credd(['switch', 'readonly'])).code, 0);
   });
 
-  it('reports an unreachable keychain clearly and keeps running', { timeout: 30_000 }, async (t) => {
+  it('reports an unreachable keychain clearly and keeps running', { timeout: 180_000 }, async (t) => {
     const deadBus = { ...h.box.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/credd-test-bus' };
     await h.restart(deadBus);
     const sw = await h.box.credd(['switch', 'admin'], { env: deadBus });
@@ -126,7 +158,7 @@ describe('faults', () => {
     await h.restart();
   });
 
-  it('recovers from corrupt or stale state files; never a crash loop', { timeout: 60_000 }, async (t) => {
+  it('recovers from corrupt or stale state files; never a crash loop', { timeout: 300_000 }, async (t) => {
     const file = (name: string) => path.join(h.box.home, name);
     const startsAfter = async (what: string, prepare: () => Promise<void>) =>
       t.test(what, async () => {
@@ -134,7 +166,7 @@ describe('faults', () => {
         await prepare();
         await h.restart();
         h.token = (await fs.readFile(file('token'), 'utf8')).trim();
-        assert.equal((await get('/v1/credentials/readonly')).status, 200, 'serves again');
+        await assertServesAgain('readonly');
       });
     await startsAfter('garbage in the token file: replaced (0600) with a warning', async () => fs.writeFile(file('token'), 'not a token\n\0\u00ff'));
     assert.match(h.token, /^[A-Za-z0-9_-]{43,}$/);
@@ -180,7 +212,7 @@ describe('faults', () => {
   });
 
   it('an unauthenticated flood of idle connections does not wedge the keychain', {
-    timeout: 40_000,
+    timeout: 120_000,
   }, async (t) => {
     const flood: net.Socket[] = [];
     const dribble = setInterval(() => flood.forEach((s) => s.writable && s.write('G')), 2_000);

@@ -31,7 +31,11 @@ const one = () => new Promise((resolve) => {
 Promise.all(Array.from({ length: Number(n) }, one)).then((all) => { process.stdout.write(JSON.stringify(all)); agent.destroy(); });
 `;
 
-interface BurstResult { statuses: Record<string, number>; keys: Set<string>; creds: Creds | undefined; client: number[]; daemon: number[]; peakFds: number }
+/** One logged request: its status, when the daemon answered (epoch ms) and how long it spent in the daemon. */
+interface Logged { status: number; time: number; ms: number }
+interface BurstResult { statuses: Record<string, number>; keys: Set<string>; creds: Creds | undefined; client: number[]; daemon: number[]; logged: Logged[]; obtainedAt: number[]; peakFds: number }
+/** The broker's cold wait: a request that finds no usable credentials waits this long for STS, then gets a fast 429. */
+const COLD_WAIT_MS = 700;
 
 describe(`load: ${BURST} concurrent requests`, () => {
   let h: Harness;
@@ -40,15 +44,14 @@ describe(`load: ${BURST} concurrent requests`, () => {
   });
   after(async () => h?.close());
 
-  /** Per-request time inside the daemon (fastify's elapsedTime, from its debug log): what a client waits on credd itself. */
-  async function daemonTimes(mark: number, route: RegExp, expected: number): Promise<number[]> {
+  /** Per-request records from the daemon's debug log (fastify's elapsedTime): what a client waits on credd itself. */
+  async function daemonRequests(mark: number, route: RegExp, expected: number): Promise<{ requests: Logged[]; obtainedAt: number[] }> {
     for (let i = 0; ; i++) {
-      const lines = h.daemon.logs().slice(mark).split('\n').filter((l) => l.includes('"msg":"request"'));
-      const times = lines.flatMap((l) => {
-        const entry = JSON.parse(l) as { route?: string; ms: number };
-        return route.test(entry.route ?? '') ? [entry.ms] : [];
-      });
-      if (times.length >= expected || i > 40) return times;
+      const lines = h.daemon.logs().slice(mark).split('\n').filter((l) => l.startsWith('{'));
+      const entries = lines.map((l) => JSON.parse(l) as { msg?: string; route?: string; status?: number; ms?: number; time: number });
+      const requests = entries.flatMap((e) => (e.msg === 'request' && route.test(e.route ?? '') ? [{ status: e.status ?? 0, time: e.time, ms: e.ms ?? 0 }] : []));
+      const obtainedAt = entries.flatMap((e) => (e.msg === 'credentials obtained' ? [e.time] : []));
+      if (requests.length >= expected || i > 40) return { requests, obtainedAt };
       await sleep(50);
     }
   }
@@ -78,8 +81,9 @@ describe(`load: ${BURST} concurrent requests`, () => {
       }
     }
     const client = replies.map((r) => r.ms).sort((a, b) => a - b);
-    const daemon = (await daemonTimes(mark, /^\/v1\/credentials/, BURST)).sort((a, b) => a - b);
-    return { statuses, keys, creds, client, daemon, peakFds };
+    const { requests: logged, obtainedAt } = await daemonRequests(mark, /^\/v1\/credentials/, BURST);
+    const daemon = logged.map((x) => x.ms).sort((a, b) => a - b);
+    return { statuses, keys, creds, client, daemon, logged, obtainedAt, peakFds };
   }
 
   function report(t: TestContext, label: string, r: BurstResult, assumeRoles: number, baseline: BurstResult): void {
@@ -109,11 +113,28 @@ describe(`load: ${BURST} concurrent requests`, () => {
     assert.equal(r.daemon.length, BURST, 'the daemon logged every request');
   }
 
-  /** The goal: one AssumeRole, every request 200 with the same fresh credentials, nobody held up by STS. */
+  /**
+   * The goal: one AssumeRole, every request 200 with the same fresh credentials, nobody held up
+   * by STS. The one designed exception, measured rather than guessed: when the fetch itself
+   * (keychain + STS, on a busy machine) takes longer than the cold wait, a request that waited
+   * the whole cold wait while it was still running gets the fast "try again" (429). Any other
+   * 429 — one that did not wait, or that arrived after the credentials were obtained — fails.
+   */
   async function assertServedAll(t: TestContext, r: BurstResult, assumeRoles: number, baseline: BurstResult): Promise<void> {
     await t.test('one AssumeRole, all 200 with the same fresh credentials, none held up by STS', () => {
       assert.equal(assumeRoles, 1, 'exactly one AssumeRole for the whole burst');
-      assert.deepEqual(r.statuses, { 200: BURST }, 'every request answered 200');
+      const obtained = r.obtainedAt[0];
+      assert.ok(obtained !== undefined, 'the daemon logged the credentials it obtained');
+      const tryAgain = r.logged.filter((x) => x.status === 429);
+      for (const x of tryAgain) {
+        const arrived = x.time - x.ms;
+        // fastify's elapsedTime and pino's time are both whole-ms views of the same clock: 2 ms of rounding.
+        assert.ok(x.ms >= COLD_WAIT_MS - 2, `a 429 after only ${x.ms} ms in the daemon: it did not wait the cold wait`);
+        assert.ok(arrived + COLD_WAIT_MS <= obtained + 2, `a 429 for a request that arrived ${arrived - obtained} ms after the credentials were obtained`);
+      }
+      const expected = tryAgain.length === 0 ? { 200: BURST } : { 200: BURST - tryAgain.length, 429: tryAgain.length };
+      assert.deepEqual(r.statuses, expected, 'every request answered 200, but for those that waited out a slow fetch');
+      t.diagnostic(tryAgain.length === 0 ? 'every request 200' : `${tryAgain.length} requests waited the full ${COLD_WAIT_MS} ms cold wait while the fetch ran (credentials obtained ${obtained - Math.min(...r.logged.map((x) => x.time - x.ms))} ms after the first request arrived) and got the fast 429`);
       assert.ok(r.creds);
       assert.match(r.creds.AccessKeyId, /^ASIA/);
       assert.ok(Date.parse(r.creds.Expiration) > Date.now() + 30 * 60_000, `fresh credentials, not the expiring ones (${r.creds.Expiration})`);
@@ -122,7 +143,7 @@ describe(`load: ${BURST} concurrent requests`, () => {
     });
   }
 
-  it('while the active profile\'s credentials are expiring: one AssumeRole, the same new credentials for all', { timeout: 60_000 }, async (t) => {
+  it('while the active profile\'s credentials are expiring: one AssumeRole, the same new credentials for all', { timeout: 180_000 }, async (t) => {
     // The emulator's clock runs behind, so what it issues has only LIFE_LEFT_S seconds left on the daemon's real clock.
     h.sts.setMaxIssuedDurationSeconds(ISSUED_S);
     h.sts.advance(-(ISSUED_S - LIFE_LEFT_S) * 1000);
@@ -132,8 +153,13 @@ describe(`load: ${BURST} concurrent requests`, () => {
     h.sts.advance((ISSUED_S - LIFE_LEFT_S) * 1000);
     h.sts.setMaxIssuedDurationSeconds(undefined);
     // Within the hard margin the broker will not serve them; its background refresh is not due until half the life is gone.
-    for (let i = 0; (await daemonStatus(h)).profiles.find((p) => p.name === 'readonly')?.freshness !== 'expired'; i++) {
-      assert.ok(i < 100, 'the credentials never reached the expiring state');
+    // They reach the hard margin LIFE_LEFT_S - 60 s after issue; refresh-ahead replaces them half-way (31 s).
+    const seen: string[] = [];
+    for (const deadline = Date.now() + 25_000; ; ) {
+      const state = (await daemonStatus(h)).profiles.find((p) => p.name === 'readonly')?.freshness ?? 'none';
+      if (seen.at(-1) !== state) seen.push(state);
+      if (state === 'expired') break;
+      assert.ok(Date.now() < deadline, `the credentials never reached the expiring state (seen: ${seen.join(' → ')})`);
       await sleep(100);
     }
     t.diagnostic(`cached credentials expire at ${old.Expiration}; the daemon now counts them as expiring (inside its 60 s margin)`);
@@ -147,7 +173,7 @@ describe(`load: ${BURST} concurrent requests`, () => {
     await assertServedAll(t, r, assumeRoles, baseline);
   });
 
-  it('a pinned profile never fetched before: one AssumeRole for a cold burst', { timeout: 60_000 }, async (t) => {
+  it('a pinned profile never fetched before: one AssumeRole for a cold burst', { timeout: 180_000 }, async (t) => {
     assert.equal((await daemonStatus(h)).profiles.some((p) => p.name === 'pin0'), false, 'pin0 has never been asked for');
     h.sts.resetCounts();
     const r = await burst('/v1/credentials/pin0');

@@ -20,7 +20,7 @@ describe('ECS credential endpoint', () => {
     app = buildServer({ credentials: p, token: TOKEN, logger: silentLogger(), port: () => PORT });
     await app.ready();
   });
-  after(() => app.close());
+  after(() => app?.close());
 
   it('serves the active profile in the exact wire format', async () => {
     const res = await get('/v1/credentials');

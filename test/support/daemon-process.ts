@@ -21,7 +21,9 @@ export async function startDaemonProcess(env: Record<string, string>, extraArgs:
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const info = path.join(home, 'daemon.json');
-  const deadline = Date.now() + 15_000;
+  // Generous: on a loaded machine node's own start-up can take many seconds; a daemon that
+  // fails exits, which ends the wait at once.
+  const deadline = Date.now() + 60_000;
   for (;;) {
     try {
       const parsed = JSON.parse(await fs.readFile(info, 'utf8')) as { port: number; pid: number };

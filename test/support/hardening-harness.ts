@@ -29,51 +29,62 @@ export interface Harness {
 
 /** alice's key in the keychain; `readonly`/`admin` roles from it; `pinNN` profiles for cold bursts. */
 export async function startHarness(opts: { switchTo?: string | false; extraEnv?: Record<string, string>; extraConfig?: string } = {}): Promise<Harness> {
-  const sts = await startStsEmulator();
-  const alice = sts.createUser({ userName: 'alice' });
-  const ro = sts.createRole({ roleName: 'ReadOnly', trustedPrincipals: [alice.arn] });
-  const admin = sts.createRole({ roleName: 'Admin', trustedPrincipals: [alice.arn] });
-  const pins = Array.from({ length: 6 }, (_, i) => `[profile pin${i}]\nsource_profile = base\nrole_arn = ${ro.arn}\n`);
-  const box = await sandbox({
-    stsUrl: sts.url,
-    config: [
-      '[profile base]\nregion = us-east-1\n',
-      `[profile readonly]\nsource_profile = base\nrole_arn = ${ro.arn}\n`,
-      `[profile admin]\nsource_profile = base\nrole_arn = ${admin.arn}\n`,
-      ...pins,
-      opts.extraConfig ?? '',
-    ].join('\n'),
-    ...(opts.extraEnv && { extraEnv: opts.extraEnv }),
-  });
-  const added = await box.credd(['add', 'base', '--env'], { env: { AWS_ACCESS_KEY_ID: alice.accessKeyId, AWS_SECRET_ACCESS_KEY: alice.secretAccessKey } });
-  assert.equal(added.code, 0, added.stderr);
-  const daemon = await startDaemonProcess(box.env);
-  const token = (await fs.readFile(path.join(box.home, 'token'), 'utf8')).trim();
-  let creds = { AccessKeyId: '', SecretAccessKey: '', Token: '', Expiration: '' };
-  if (opts.switchTo !== false) {
-    const sw = await box.credd(['switch', opts.switchTo ?? 'readonly']);
-    assert.equal(sw.code, 0, sw.stderr);
-    const res = await request({ port: daemon.port, path: '/v1/credentials', headers: { authorization: token } });
-    assert.equal(res.status, 200, res.body);
-    creds = JSON.parse(res.body) as Creds;
+  // A setup that fails half-way (keychain locked, STS refusing) stops what it had started, so
+  // the test file reports the failure and exits instead of hanging on an open server.
+  const undo: Array<() => Promise<unknown>> = [];
+  try {
+    const sts = await startStsEmulator();
+    undo.push(() => sts.close());
+    const alice = sts.createUser({ userName: 'alice' });
+    const ro = sts.createRole({ roleName: 'ReadOnly', trustedPrincipals: [alice.arn] });
+    const admin = sts.createRole({ roleName: 'Admin', trustedPrincipals: [alice.arn] });
+    const pins = Array.from({ length: 6 }, (_, i) => `[profile pin${i}]\nsource_profile = base\nrole_arn = ${ro.arn}\n`);
+    const box = await sandbox({
+      stsUrl: sts.url,
+      config: [
+        '[profile base]\nregion = us-east-1\n',
+        `[profile readonly]\nsource_profile = base\nrole_arn = ${ro.arn}\n`,
+        `[profile admin]\nsource_profile = base\nrole_arn = ${admin.arn}\n`,
+        ...pins,
+        opts.extraConfig ?? '',
+      ].join('\n'),
+      ...(opts.extraEnv && { extraEnv: opts.extraEnv }),
+    });
+    undo.unshift(() => box.cleanup());
+    const added = await box.credd(['add', 'base', '--env'], { env: { AWS_ACCESS_KEY_ID: alice.accessKeyId, AWS_SECRET_ACCESS_KEY: alice.secretAccessKey } });
+    assert.equal(added.code, 0, added.stderr);
+    const daemon = await startDaemonProcess(box.env);
+    undo.unshift(() => stopDaemon(daemon));
+    const token = (await fs.readFile(path.join(box.home, 'token'), 'utf8')).trim();
+    let creds = { AccessKeyId: '', SecretAccessKey: '', Token: '', Expiration: '' };
+    if (opts.switchTo !== false) {
+      const sw = await box.credd(['switch', opts.switchTo ?? 'readonly']);
+      assert.equal(sw.code, 0, sw.stderr);
+      const res = await request({ port: daemon.port, path: '/v1/credentials', headers: { authorization: token } });
+      assert.equal(res.status, 200, res.body);
+      creds = JSON.parse(res.body) as Creds;
+    }
+    const harness: Harness = {
+      sts, alice, roles: { ro, admin }, box, daemon, token, creds,
+      port: daemon.port,
+      controlSocket: path.join(box.home, 'control.sock'),
+      restart: async (env = box.env) => {
+        await stopDaemon(harness.daemon);
+        harness.daemon = await startDaemonProcess(env);
+        harness.port = harness.daemon.port;
+        return harness.daemon;
+      },
+      close: async () => {
+        await stopDaemon(harness.daemon);
+        await box.cleanup();
+        await sts.close();
+      },
+    };
+    return harness;
+  } catch (err) {
+    for (const step of undo) await step().catch(() => undefined);
+    throw err;
   }
-  const harness: Harness = {
-    sts, alice, roles: { ro, admin }, box, daemon, token, creds,
-    port: daemon.port,
-    controlSocket: path.join(box.home, 'control.sock'),
-    restart: async (env = box.env) => {
-      await stopDaemon(harness.daemon);
-      harness.daemon = await startDaemonProcess(env);
-      harness.port = harness.daemon.port;
-      return harness.daemon;
-    },
-    close: async () => {
-      await stopDaemon(harness.daemon);
-      await box.cleanup();
-      await sts.close();
-    },
-  };
-  return harness;
 }
 
 /** SIGTERM, and SIGKILL if the daemon has not exited 3 s later (a wedged daemon must not hang the suite). */
@@ -185,9 +196,8 @@ export async function rssKb(pid: number): Promise<number> {
   return Number(m?.[1] ?? NaN);
 }
 
-export function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
+/** The one percentile rule (nearest rank), shared with the benchmark. */
+export { percentile } from '../shared/percentile.js';
 
 /** The daemon's own view (control socket). */
 export async function daemonStatus(h: Harness): Promise<{ activeProfile: string | null; profiles: Array<{ name: string; refreshing: boolean; freshness?: string; lastError?: { code: string } }>; stats: Record<string, number> }> {

@@ -16,10 +16,11 @@ export function hhmm(iso: string): string {
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
 
-/** One GET with an Authorization header, as an SDK's container provider sends it. */
-export function httpGet(url: string, authorization: string): Promise<{ status: number; body: string }> {
+/** One GET with an Authorization header (as an SDK's container provider sends it), or with `headers`. */
+export function httpGet(url: string, auth: string | Record<string, string>): Promise<{ status: number; body: string }> {
+  const headers = typeof auth === 'string' ? { authorization: auth } : auth;
   return new Promise((resolve, reject) => {
-    http.get(url, { headers: { authorization } }, (res) => {
+    http.get(url, { headers }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));

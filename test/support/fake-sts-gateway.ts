@@ -2,9 +2,9 @@
 // be tested in milliseconds. It issues credentials that expire `lifetimeMs` after the clock's
 // now, records every call, and can hold calls open (`hold()`) to show single-flight.
 import type { TemporaryCredentials } from '../../src/domain/credentials.js';
-import type { AssumeRoleInput, Clock, GetSessionTokenInput, StsGateway } from '../../src/domain/ports.js';
+import type { AssumeRoleInput, AssumeRoleWithWebIdentityInput, Clock, GetSessionTokenInput, StsGateway } from '../../src/domain/ports.js';
 
-export interface FakeStsCall { action: 'AssumeRole' | 'GetSessionToken'; roleArn?: string; tokenCode?: string; signedWith: string }
+export interface FakeStsCall { action: 'AssumeRole' | 'GetSessionToken' | 'AssumeRoleWithWebIdentity'; roleArn?: string; tokenCode?: string; signedWith: string }
 
 export class FakeStsGateway implements StsGateway {
   readonly calls: FakeStsCall[] = [];
@@ -40,6 +40,11 @@ export class FakeStsGateway implements StsGateway {
   async getSessionToken(input: GetSessionTokenInput): Promise<TemporaryCredentials> {
     this.calls.push({ action: 'GetSessionToken', signedWith: input.key.accessKeyId, ...(input.tokenCode !== undefined && { tokenCode: input.tokenCode }) });
     return this.issue();
+  }
+
+  async assumeRoleWithWebIdentity(input: AssumeRoleWithWebIdentityInput): Promise<TemporaryCredentials> {
+    this.calls.push({ action: 'AssumeRoleWithWebIdentity', roleArn: input.roleArn, signedWith: 'unsigned' });
+    return { ...(await this.issue()), accountId: '123456789012' };
   }
 
   private async issue(): Promise<TemporaryCredentials> {

@@ -2,7 +2,7 @@
 // key stays in the keychain; when even that delete fails, the message says what to delete.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { rotateKey } from '../../src/cli/rotate/rotate-key.js';
+import { rotateKey } from '../../src/daemon/rotate-key.js';
 import type { LongTermKey } from '../../src/domain/credentials.js';
 import type { IamGateway } from '../../src/domain/ports.js';
 import { decodeKey, encodeKey, keyItem } from '../../src/domain/stored-key.js';

@@ -42,6 +42,8 @@ describe('credd service install with launchd (fake launchctl)', () => {
       const pid = await box.launchdPid();
       assert.ok(pid, 'launchd started a process');
       assert.equal(await answering(box), pid, 'the daemon answering is the one launchd started');
+      // The plist's Core limits reach the process: no core file can hold its keys.
+      assert.match(await fs.readFile(`/proc/${pid}/limits`, 'utf8'), /^Max core file size\s+0\s+0\s+bytes/m);
       pids.push(pid);
     }
     assert.equal(new Set(pids).size, 3, `each install runs a fresh daemon: ${pids.join(' ')}`);

@@ -3,6 +3,7 @@ import { loadAwsConfig } from '../../config/aws-config.js';
 import { resolveProfile } from '../../config/resolve-profile.js';
 import { loadState } from '../../daemon/daemon-state.js';
 import { errorMessage } from '../../domain/errors.js';
+import { rootOf } from '../../domain/profile.js';
 import { profileOfKeyItem } from '../../domain/stored-key.js';
 import { decodeSession, profileOfSessionItem } from '../../domain/stored-session.js';
 import { clockTime } from '../format-time.js';
@@ -11,7 +12,7 @@ import type { CliContext } from '../cli-context.js';
 
 export interface ListedProfile {
   name: string;
-  kind: 'key' | 'role' | 'sso' | 'invalid';
+  kind: 'key' | 'role' | 'sso' | 'external' | 'invalid';
   hasKey: boolean;
   source?: string;
   roleArn?: string;
@@ -36,6 +37,8 @@ export async function listProfiles(ctx: CliContext): Promise<ListedProfile[]> {
   const names = [...new Set([...config.profiles.keys(), ...withKey])].sort();
   return Promise.all(names.map(async (name): Promise<ListedProfile> => {
     const base = { name, hasKey: withKey.has(name), active: state.activeProfile === name };
+    const external = externalKind(config.profiles.get(name));
+    if (external !== undefined) return { ...base, kind: 'external', problem: `${external}: not served by credd` };
     try {
       const p = resolveProfile(config, name, ctx.env);
       if (p.kind === 'keychain') {
@@ -57,11 +60,22 @@ export async function listProfiles(ctx: CliContext): Promise<ListedProfile[]> {
               : 'not signed in (credd login)',
         };
       }
-      return { ...base, kind: 'role', source: p.source.name, roleArn: p.roleArn, ...(p.mfaSerial && { mfaSerial: p.mfaSerial }) };
+      const root = rootOf(p);
+      const noKey = root.kind === 'keychain' && !withKey.has(root.name) ? `${root.name} has no key (credd add ${root.name})` : undefined;
+      return { ...base, kind: 'role', source: p.source.name, roleArn: p.roleArn, ...(p.mfaSerial && { mfaSerial: p.mfaSerial }), ...(noKey !== undefined && { problem: noKey }) };
     } catch (err) {
       return { ...base, kind: 'invalid', problem: errorMessage(err) };
     }
   }));
+}
+
+/** Profiles whose credentials come from elsewhere (the AWS CLI/SDKs serve them), not from credd. */
+function externalKind(section: Readonly<Record<string, string | undefined>> | undefined): string | undefined {
+  if (section === undefined || (section['role_arn'] ?? '').trim() !== '' && (section['source_profile'] ?? '').trim() !== '') return undefined;
+  if ((section['credential_process'] ?? '').trim() !== '') return 'credential_process';
+  if ((section['web_identity_token_file'] ?? '').trim() !== '') return 'web identity';
+  if ((section['credential_source'] ?? '').trim() !== '') return `credential_source ${section['credential_source']?.trim() ?? ''}`;
+  return undefined;
 }
 
 /** Expiry of each stored, still-valid MFA session; the secrets stay in this process. */
@@ -90,8 +104,8 @@ export async function runList(input: { json: boolean }, ctx: CliContext): Promis
   }
   const rows = profiles.map((p) => [
     `${p.active ? '*' : ' '} ${p.name}`,
-    p.kind === 'role' ? `role ← ${p.source ?? ''}` : p.kind === 'sso' ? `SSO ${p.source ?? ''}` : p.kind === 'key' ? (p.hasKey ? 'key stored' : 'no key (credd add)') : 'invalid',
-    p.kind === 'role' || p.kind === 'sso' ? (p.roleArn ?? '') : (p.problem ?? ''),
+    p.kind === 'role' ? `role ← ${p.source ?? ''}` : p.kind === 'sso' ? `SSO ${p.source ?? ''}` : p.kind === 'key' ? (p.hasKey ? 'key stored' : 'no key (credd add)') : p.kind === 'external' ? 'elsewhere' : 'invalid',
+    p.kind === 'role' ? (p.problem !== undefined ? `${p.roleArn ?? ''}; ${p.problem}` : (p.roleArn ?? '')) : p.kind === 'sso' ? (p.roleArn ?? '') : (p.problem ?? ''),
     p.signIn !== undefined ? p.signIn : p.mfaSessionUntil ? `MFA session until ${clockTime(p.mfaSessionUntil)}` : p.mfaSerial ? (p.kind === 'key' ? 'MFA: no session' : 'MFA') : '',
   ]);
   const header = ['  PROFILE', 'CREDENTIALS', 'ROLE / PROBLEM', 'SESSION'];

@@ -3,7 +3,7 @@
  * node_modules are those `npm ci` installed for the tests) gives a complete package (built dist,
  * LICENSE, not private), and `npm install -g` of that tarball into a temporary prefix gives a
  * working `credd` — with no engine warning on the way.
- * Packages come from npm's cache (--prefer-offline); the registry is asked only for misses.
+ * Packages come from npm's cache (--offline): the test itself never reaches the registry.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -62,7 +62,7 @@ describe('npm ci && npm pack, then npm install -g of the tarball', { timeout: 90
     assert.match(execFileSync('tar', ['-xOzf', tgz, 'package/LICENSE'], { encoding: 'utf8' }), /^MIT License\n\nCopyright \(c\) \d{4} credd contributors\n/);
 
     const prefix = path.join(dir, 'prefix');
-    const install = await run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', tgz], { env, cwd: dir, timeoutMs: 600_000 });
+    const install = await run('npm', ['install', '-g', '--prefix', prefix, '--offline', tgz], { env, cwd: dir, timeoutMs: 600_000 });
     assert.equal(install.code, 0, install.stderr);
     assert.doesNotMatch(install.stderr, /EBADENGINE/);
     const version = await run(path.join(prefix, 'bin', 'credd'), ['--version'], { env, cwd: dir });

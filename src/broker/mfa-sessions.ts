@@ -55,6 +55,8 @@ export class MfaSessions {
       return (await this.login(user, serial, code)).creds;
     }
     if (session && left > SESSION_MARGIN_MS) return session.creds;
+    // Ask a person for a code only when everything else is in place: a missing key says so first.
+    await this.deps.loadKey(user);
     if (!this.needs.has(user.name)) this.needs.set(user.name, { serial, since: now, forProfile });
     throw mfaRequired(forProfile, user.name, serial, session ? 'needs a new MFA code: the MFA session has ended' : undefined);
   }

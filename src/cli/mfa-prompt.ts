@@ -12,7 +12,7 @@ const REFUSED = new Set(['StsMfaInvalid', 'InvalidMfaCode']);
 export async function enterMfaCode(ctx: CliContext, profile: string, serial: string, given?: string): Promise<MfaLoginResult> {
   const tries = given === undefined && ctx.prompt.interactive ? 3 : 1;
   for (let attempt = 1; ; attempt++) {
-    const code = (given ?? (await ctx.prompt.ask(`MFA code for ${serial}: `, { secret: true }))).trim();
+    const code = (given ?? (await askCode(ctx, serial))).trim();
     try {
       if (!/^\d{6}$/.test(code)) throw new CreddError('InvalidMfaCode', 'An MFA code is 6 digits.');
       return await ctx.daemon.post<MfaLoginResult>('/v1/mfa', { profile, code });
@@ -20,6 +20,16 @@ export async function enterMfaCode(ctx: CliContext, profile: string, serial: str
       if (!(err instanceof CreddError) || !REFUSED.has(err.code) || attempt >= tries) throw err;
       ctx.err.write(`${err.message} Try again.\n`);
     }
+  }
+}
+
+/** On a terminal the code is asked; piped stdin may carry it; with neither, say how to give it. */
+async function askCode(ctx: CliContext, serial: string): Promise<string> {
+  try {
+    return await ctx.prompt.ask(`MFA code for ${serial}: `, { secret: true });
+  } catch (err) {
+    if (err instanceof CreddError && err.code === 'InputEnded') throw new CreddError('MfaCodeNeeded', `MFA code needed for ${serial}: pass --mfa-code (stdin is not a terminal).`);
+    throw err;
   }
 }
 

@@ -4,6 +4,7 @@ import { resolveProfile } from '../../config/resolve-profile.js';
 import { loadState } from '../../daemon/daemon-state.js';
 import { errorMessage } from '../../domain/errors.js';
 import type { SecretsView } from '../../protocol/control-api.js';
+import { rootOf } from '../../domain/profile.js';
 import { clockTime } from '../format-time.js';
 import { cacheKeyOf, readToken, tokenCacheFile } from '../../sts/sso-token-cache.js';
 import type { CliContext } from '../cli-context.js';
@@ -64,7 +65,9 @@ export async function listProfiles(ctx: CliContext): Promise<ListedProfile[]> {
         };
       }
       const source = p.source.kind === 'ambient' ? `credential_source ${p.source.source}` : p.source.name;
-      return { ...base, kind: 'role', source, roleArn: p.roleArn, ...(p.mfaSerial && { mfaSerial: p.mfaSerial }), ...state };
+      const root = rootOf(p);
+      const noKey = root.kind === 'keychain' && !withKey.has(root.name) ? `${root.name} has no key (credd add ${root.name})` : undefined;
+      return { ...base, kind: 'role', source, roleArn: p.roleArn, ...(p.mfaSerial && { mfaSerial: p.mfaSerial }), ...state, ...(noKey !== undefined && { problem: noKey }) };
     } catch (err) {
       return { ...base, kind: 'invalid', problem: errorMessage(err) };
     }
@@ -91,7 +94,7 @@ export async function runList(input: { json: boolean }, ctx: CliContext): Promis
   const rows = profiles.map((p) => [
     `${p.active ? '*' : ' '} ${p.name}`,
     credentialsColumn(p),
-    p.kind === 'role' || p.kind === 'sso' || p.kind === 'web-identity' ? (p.roleArn ?? '') : (p.problem ?? ''),
+    p.kind === 'role' ? (p.problem !== undefined ? `${p.roleArn ?? ''}; ${p.problem}` : (p.roleArn ?? '')) : p.kind === 'sso' || p.kind === 'web-identity' ? (p.roleArn ?? '') : (p.problem ?? ''),
     p.signIn !== undefined ? p.signIn : p.state !== undefined ? p.state : p.mfaSessionUntil ? `MFA session until ${clockTime(p.mfaSessionUntil)}` : p.mfaSerial ? (p.kind === 'key' ? 'MFA: no session' : 'MFA') : '',
   ]);
   const header = ['  PROFILE', 'CREDENTIALS', 'ROLE / PROBLEM', 'SESSION'];

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { loadAwsConfig } from '../../config/aws-config.js';
 import { profileRegion, saveActiveRegion } from '../../config/profile-region.js';
+import { suggestProfile } from '../../config/suggest-profile.js';
+import { CreddError } from '../../domain/errors.js';
 import type { SwitchResult } from '../../protocol/control-api.js';
 import type { CliContext } from '../cli-context.js';
 import { clockTime } from '../format-time.js';
@@ -20,6 +22,8 @@ export async function runSwitch(input: SwitchInput, ctx: CliContext): Promise<Sw
   const profile = validProfileName(input.profile);
   const result = await withMfa(ctx, profile, () => ctx.daemon.post<SwitchResult>('/v1/switch', { profile }), {
     ...(input.mfaCode !== undefined && { code: input.mfaCode }),
+  }).catch(async (err: unknown) => {
+    throw (await mistyped(ctx, profile, err)) ?? err;
   });
   // Shells set up by `credd env` pick this up at their next prompt.
   await saveActiveRegion(ctx.paths.home, profileRegion(await loadAwsConfig(ctx.configFile), result.profile, {}));
@@ -27,6 +31,15 @@ export async function runSwitch(input: SwitchInput, ctx: CliContext): Promise<Sw
   const mfa = result.mfaExpiration ? `, MFA session until ${clockTime(result.mfaExpiration)}` : '';
   ctx.out.write(`Switched to ${result.profile}${role} (credentials until ${clockTime(result.expiration)}${mfa})\n`);
   return result;
+}
+
+/** A name in neither the config nor the keychain, close to one in the config: a typo, not a missing key. */
+async function mistyped(ctx: CliContext, profile: string, err: unknown): Promise<CreddError | undefined> {
+  if (!(err instanceof CreddError) || err.code !== 'NoKey') return undefined;
+  const config = await loadAwsConfig(ctx.configFile);
+  if (config.profiles.has(profile)) return undefined;
+  const near = suggestProfile(profile, config.profiles.keys());
+  return near === undefined ? undefined : new CreddError('NoSuchProfile', `There is no profile "${profile}" in ${ctx.configFile} and no key for it in credd; did you mean ${near}?`);
 }
 
 export function registerSwitch(program: Command, ctx: () => CliContext): void {

@@ -1,4 +1,5 @@
 // docs/benchmarks.md: the whole report of one run, with the hand-written notes from bench/notes.md.
+import { peerUidTable } from './peer-uid-phase.js';
 import { consoleReport, e2eTable, goalsTable, httpTable, profileSection, steadyTable, type Report } from './report.js';
 import { fmtInt, fmtMb, fmtMs, table } from './stats.js';
 
@@ -89,7 +90,7 @@ requested continuously at an even, paced rate from 4 keep-alive clients. "Waited
 with \`credd status --json\` before and after.
 
 ${steadyTable(r)}
-${r.profile ? `\n## Profile\n\n${profileSection(r.profile)}\n` : ''}
+${r.peerUid ? `\n## 6. Peer-uid check (Linux)\n\nEach new TCP connection costs one read of the kernel's socket table (\`/proc/net/tcp\`, growing with the sockets open on the machine); keep-alive requests reuse the connection's answer. Sequential requests against \`buildServer\` with and without the check, back to back.\n\n${peerUidTable(r.peerUid)}\n` : ''}${r.profile ? `\n## Profile\n\n${profileSection(r.profile)}\n` : ''}
 ## Notes
 
 ${r.notes.trim()}

@@ -3,6 +3,7 @@ import type { E2eRow } from './e2e-phase.js';
 import type { GoalCheck, Measurements } from './goals.js';
 import type { HttpRow, Side } from './http-phase.js';
 import type { MachineInfo } from './procfs.js';
+import type { PeerUidResult } from './peer-uid-phase.js';
 import type { ProfileResult } from './profile-phase.js';
 import { fmtInt, fmtMb, fmtMs, fmtRatio, table } from './stats.js';
 
@@ -17,6 +18,7 @@ export interface Report extends Measurements {
   e2e: E2eRow[];
   goals: GoalCheck[];
   profile?: ProfileResult;
+  peerUid?: PeerUidResult;
   notes: string;
 }
 

@@ -15,6 +15,7 @@ import { checkGoals, requestPathMissed } from './goals.js';
 import { httpPhase } from './http-phase.js';
 import { memoryPhase } from './memory-phase.js';
 import { machineInfo } from './procfs.js';
+import { peerUidPhase } from './peer-uid-phase.js';
 import { profilePhase } from './profile-phase.js';
 import type { Report } from './report.js';
 import { awsConfig, BENCH_DIR, createIdentities, httpRequest, startBareServer, startCredd, startEmulator } from './setup.js';
@@ -74,6 +75,9 @@ try {
   );
   await bare.stop();
 
+  log('6. peer-uid check: per connection and per request');
+  const peerUid = await peerUidPhase({ requests: quick ? 200 : 1_000 }, log);
+
   log('3. CLI latency');
   const cli = await cliPhase({ env: credd.env, runs: settings.cliRuns, cachedProfile: 'readonly' });
 
@@ -126,6 +130,7 @@ try {
     steady,
     goals,
     ...(profile && { profile }),
+    peerUid,
     notes: await fs.readFile(path.join(BENCH_DIR, 'notes.md'), 'utf8').catch(() => '(bench/notes.md is missing)'),
   };
   process.stdout.write(consoleReport(report));

@@ -40,9 +40,20 @@ async function scan(match: (row: TcpRow) => boolean, readFile: (f: string) => Pr
 
 const readProc = (f: string): Promise<string> => fs.readFile(f, 'utf8');
 
-/** An address as /proc/net/tcp6 writes an IPv4-mapped one, turned into the tcp (IPv4) form. */
-function v4(address: string): string {
-  return address.startsWith(MAPPED_LOOPBACK.slice(0, 24)) ? address.slice(24) : address;
+/** The uid column of the row whose local and remote addresses are `pair` ("L R"), by text search. */
+function uidIn(text: string, pair: string): number | undefined {
+  const at = text.indexOf(` ${pair} `);
+  if (at === -1) return undefined;
+  const end = text.indexOf('\n', at);
+  // After "local remote": st tx:rx tr:when retrnsmt uid
+  const uid = text.slice(at, end === -1 ? undefined : end).trim().split(/\s+/)[6];
+  return uid !== undefined && /^\d+$/.test(uid) ? Number(uid) : undefined;
+}
+
+function pairs(clientPort: number, serverPort: number): [string, string] {
+  const c = hexPort(clientPort);
+  const s = hexPort(serverPort);
+  return [`${IPV4_LOOPBACK}:${c} ${IPV4_LOOPBACK}:${s}`, `${MAPPED_LOOPBACK}:${c} ${MAPPED_LOOPBACK}:${s}`];
 }
 
 /**
@@ -50,30 +61,17 @@ function v4(address: string): string {
  * socket table: one read of a /proc file, no process scan. Undefined when no such row exists.
  */
 export async function peerUid(clientPort: number, serverPort: number, readFile = readProc): Promise<number | undefined> {
-  return (await peerTable(readFile)).get(`${IPV4_LOOPBACK}:${hexPort(clientPort)} ${IPV4_LOOPBACK}:${hexPort(serverPort)}`);
-}
-
-/** Every socket's "local remote" (IPv4 form) → uid. */
-async function peerTable(readFile: (f: string) => Promise<string>): Promise<Map<string, number>> {
-  const table = new Map<string, number>();
-  await scan(
-    (r) => {
-      table.set(`${v4(r.local)} ${v4(r.remote)}`, r.uid);
-      return false;
-    },
-    readFile,
-    false,
-  );
-  return table;
+  return (await batchedPeerUid(readFile)(clientPort, serverPort));
 }
 
 /**
  * `peerUid` for a server: lookups that arrive while the table is being read wait for the next
  * read, which answers all of them at once. A burst of N new connections costs a few reads of
- * the table, not N (each read grows with the number of open sockets).
+ * the table, not N. The rows are found by text search (no full parse), and tcp6 is read only
+ * for a client that connected through an IPv4-mapped IPv6 socket.
  */
 export function batchedPeerUid(readFile = readProc): (clientPort: number, serverPort: number) => Promise<number | undefined> {
-  let waiting: Array<{ key: string; resolve: (uid: number | undefined) => void }> = [];
+  let waiting: Array<{ pairs: [string, string]; resolve: (uid: number | undefined) => void }> = [];
   let reading = false;
   const pump = async (): Promise<void> => {
     if (reading || waiting.length === 0) return;
@@ -81,14 +79,22 @@ export function batchedPeerUid(readFile = readProc): (clientPort: number, server
     const batch = waiting;
     waiting = [];
     // Every connection in this batch was accepted before the read starts, so its row is there.
-    const table = await peerTable(readFile).catch(() => new Map<string, number>());
-    for (const w of batch) w.resolve(table.get(w.key));
+    const v4 = await readFile('/proc/net/tcp').catch(() => '');
+    let v6: string | undefined;
+    for (const w of batch) {
+      let uid = uidIn(v4, w.pairs[0]);
+      if (uid === undefined) {
+        v6 ??= await readFile('/proc/net/tcp6').catch(() => '');
+        uid = uidIn(v6, w.pairs[1]);
+      }
+      w.resolve(uid);
+    }
     reading = false;
     void pump();
   };
   return (clientPort, serverPort) =>
     new Promise((resolve) => {
-      waiting.push({ key: `${IPV4_LOOPBACK}:${hexPort(clientPort)} ${IPV4_LOOPBACK}:${hexPort(serverPort)}`, resolve });
+      waiting.push({ pairs: pairs(clientPort, serverPort), resolve });
       void pump();
     });
 }

@@ -17,7 +17,7 @@ export async function runAudit(input: { limit: number; json: boolean }, ctx: Cli
   }
   for (const e of entries) {
     // Every field comes from a file anyone with the user's rights could have written: print nothing raw.
-    const who = [e.uid !== undefined ? `uid ${e.uid}` : undefined, e.pid !== undefined ? `pid ${e.pid}` : undefined, String(e.command)].filter((x) => x !== undefined).join(' ');
+    const who = [e.pid !== undefined ? `pid ${e.pid}` : undefined, String(e.command), e.uid !== undefined ? `[uid ${e.uid}]` : undefined].filter((x) => x !== undefined).join(' ');
     ctx.out.write(`${terminalText(clockTime(String(e.at)))}  ${terminalText(String(e.endpoint)).padEnd(4)}  ${terminalText(String(e.status))}  ${terminalText(String(e.profile)).padEnd(16)}  ${terminalText(who)}\n`);
   }
 }

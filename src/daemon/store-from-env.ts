@@ -4,6 +4,9 @@ import type { SecretStore } from '../domain/ports.js';
 import { createSecretStore } from '../keychain/create-secret-store.js';
 import { EncryptedFileStore } from '../keychain/encrypted-file-store.js';
 import { GuardedStore } from '../keychain/guarded-store.js';
+import { IndexedStore } from '../keychain/indexed-store.js';
+import { ItemIndex } from '../keychain/item-index.js';
+import { OsKeychainStore } from '../keychain/os-keychain-store.js';
 import type { CreddPaths } from '../platform/paths.js';
 
 export type PassphrasePrompt = () => Promise<string>;
@@ -63,13 +66,9 @@ export function daemonStoreFromEnv(paths: CreddPaths, env: NodeJS.ProcessEnv, wa
     });
     return new GuardedStore(file, { lockable: file, startLocked: fromEnv === undefined || fromEnv === '', ...(onChange && { onChange }) });
   }
-  const store = createSecretStore({
-    kind,
-    fileDir: paths.fileStoreDir,
-    indexFile: keychainIndexFile(paths),
-    passphrase: () => Promise.reject(new Error('unused')),
-    warn,
-    ...(service !== undefined && service !== '' && { service }),
-  });
+  const name = service !== undefined && service !== '' ? service : 'credd';
+  const keychain = new OsKeychainStore({ service: name });
+  keychain.warm();
+  const store = new IndexedStore(keychain, new ItemIndex(keychainIndexFile(paths), name), warn);
   return new GuardedStore(store, onChange ? { onChange } : {});
 }

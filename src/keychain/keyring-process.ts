@@ -107,6 +107,18 @@ export class KeyringProcess {
     });
   }
 
+  /**
+   * Starts the helper ahead of the first call (loading the addon touches no keychain), so a
+   * cold request does not pay for a process start. A failure here is left for that call.
+   */
+  warm(): void {
+    try {
+      this.#ensureChild();
+    } catch {
+      // the first real call reports it
+    }
+  }
+
   /** Stops the child (daemon shutdown); pending calls fail at once. */
   close(): void {
     if (this.#child) this.#discard(this.#child, 'closed');

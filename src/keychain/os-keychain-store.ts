@@ -51,6 +51,11 @@ export class OsKeychainStore implements SecretStore {
     });
   }
 
+  /** Starts the helper process now (the daemon, at start-up); asks the keychain nothing. */
+  warm(): void {
+    this.#thread.warm();
+  }
+
   async get(item: string): Promise<string | undefined> {
     const value = await this.#run('read', { op: 'get', service: this.#service, item });
     if (value === null) return undefined;

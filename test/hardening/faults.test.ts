@@ -147,6 +147,8 @@ describe('faults', () => {
 
     const fileEnv = { ...h.box.env, CREDD_STORE: 'file', CREDD_FILE_PASSPHRASE: 'the right one' };
     const keys = { AWS_ACCESS_KEY_ID: h.alice.accessKeyId, AWS_SECRET_ACCESS_KEY: h.alice.secretAccessKey };
+    // While a daemon runs, `add` goes to its store; to fill the file store, add with no daemon.
+    await stopDaemon(h.daemon);
     assert.equal((await h.box.credd(['add', 'base', '--env'], { env: { ...fileEnv, ...keys } })).code, 0);
     const wrong = { ...fileEnv, CREDD_FILE_PASSPHRASE: 'a wrong one' };
     await h.restart(wrong);

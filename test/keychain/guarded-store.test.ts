@@ -72,15 +72,25 @@ describe('the keychain behind a dialog (fake macOS keychain helper)', () => {
   it('an unanswered dialog: one keychain call at a time, then the same locked state at the deadline', async () => {
     const f = await fake('allow', { [`${SERVICE}/key:a`]: 'A', [`${SERVICE}/key:b`]: 'B' });
     const { store } = await macKeychain(f, 400);
-    // Start the helper first, so the deadline measures the dialog and not a slow process start.
-    assert.equal(await store.get('key:none'), undefined);
+    // Start the helper first, so the deadline measures the dialog and not a slow process start
+    // (on a loaded machine the start alone can outlast 400 ms: then try again).
+    for (let i = 0; ; i++) {
+      try {
+        assert.equal(await store.get('key:none'), undefined);
+        break;
+      } catch (err) {
+        if (i >= 20 || !isLocked('KeychainLocked')(err)) throw err;
+        store.retry();
+      }
+    }
+    const before = (await f.calls()).length;
     await f.setMode('dialog');
     const first = store.get('key:a');
     const second = store.get('key:b');
     await assert.rejects(first, (err: unknown) => isLocked('KeychainLocked')(err) && /did not answer within 400 ms/.test((err as Error).message));
     // The second read waited behind the first and never reached the keychain: one dialog, not two.
     await assert.rejects(second, isLocked('KeychainLocked'));
-    assert.deepEqual(await f.calls(), ['get key:none', 'get key:a']);
+    assert.deepEqual((await f.calls()).slice(before), ['get key:a']);
   });
 
   it('a dialog the user answers after a while: the waiting read gets its value', async () => {

@@ -157,6 +157,7 @@ export class CredentialBroker implements CredentialProvider {
   async clear(name?: string): Promise<void> {
     if (name === undefined) {
       for (const slot of this.slots.values()) this.slots.drop(slot);
+      this.deps.process?.forget();
       await this.mfa.dropAll();
       return;
     }
@@ -164,6 +165,7 @@ export class CredentialBroker implements CredentialProvider {
     for (const slot of this.slots.values()) {
       if (slot.name === name || slot.name === user || slot.userName === user) this.slots.drop(slot);
     }
+    this.deps.process?.forget(user);
     await this.mfa.drop(user);
   }
 

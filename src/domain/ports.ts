@@ -67,6 +67,8 @@ export interface SourceCredentials extends SigningCredentials {
 /** Runs a profile's credential_process; output with an Expiration is reused until near it. */
 export interface ProcessCredentialSource {
   credentials(profile: ProcessProfile): Promise<SourceCredentials>;
+  /** `credd clear`: drop kept output (of one profile, or all), so the next use runs the command. */
+  forget(profile?: string): void;
 }
 
 /** A role's credential_source (Environment, Ec2InstanceMetadata, EcsContainer), from the daemon's point of view. */

@@ -45,6 +45,10 @@ export class CredentialProcess implements ProcessCredentialSource {
     return run;
   }
 
+  forget(profile?: string): void {
+    for (const key of [...this.cache.keys()]) if (profile === undefined || key.startsWith(`${profile}\0`)) this.cache.delete(key);
+  }
+
   private async run(profile: ProcessProfile): Promise<SourceCredentials> {
     const argv = splitCommand(profile.command);
     const what = `Profile "${profile.name}": credential_process`;

@@ -87,7 +87,7 @@ describe('resolveProfile', () => {
   const bad: Array<[string, string, RegExp]> = [
     ['cycle', '[profile a]\nsource_profile=b\nrole_arn=arn:aws:iam::123456789012:role/A\n[profile b]\nsource_profile=a\nrole_arn=arn:aws:iam::123456789012:role/B\n', /Profile "a" has a source_profile cycle: a → b → a/],
     ['missing source', '[profile a]\nrole_arn=arn:aws:iam::123456789012:role/A\n', /Profile "a".*source_profile is missing/],
-    ['credential_source', '[profile a]\nrole_arn=arn:aws:iam::123456789012:role/A\ncredential_source=Ec2InstanceMetadata\n', /credential_source is not supported/],
+    ['credential_source', '[profile a]\nrole_arn=arn:aws:iam::123456789012:role/A\ncredential_source=Ec2Metadata\n', /Profile "a".*credential_source "Ec2Metadata" is not one of Environment, Ec2InstanceMetadata, EcsContainer/],
     ['malformed ARN', '[profile a]\nsource_profile=b\nrole_arn=arn:aws:iam::12345:role/A\n', /Profile "a".*role_arn "arn:aws:iam::12345:role\/A" is not a role ARN/],
     ['duration', '[profile a]\nsource_profile=b\nrole_arn=arn:aws:iam::123456789012:role/A\nduration_seconds=60\n', /Profile "a".*duration_seconds "60" must be a whole number of seconds from 900 to 43200/],
     ['region', '[profile a]\nregion=mars\n', /Profile "a".*region "mars"/],

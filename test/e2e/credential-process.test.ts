@@ -58,6 +58,7 @@ describe('credential_process: as the source of a role, and switched to directly'
         `[profile viaproc]\nsource_profile = proc\nrole_arn = ${ro.arn}\n`,
         `[profile tempproc]\ncredential_process = ${cmd('temp')}\n`,
         `[profile viatemp]\nsource_profile = tempproc\nrole_arn = ${deploy.arn}\n`,
+        `[profile viatemp2]\nsource_profile = tempproc\nrole_arn = ${deploy.arn}\nrole_session_name = second\n`,
         `[profile failing]\ncredential_process = ${cmd('fail')}\n`,
         `[profile viafailing]\nsource_profile = failing\nrole_arn = ${ro.arn}\n`,
         `[profile slow]\ncredential_process = ${cmd('slow')}\n`,
@@ -96,7 +97,7 @@ describe('credential_process: as the source of a role, and switched to directly'
     );
   });
 
-  it('one returning temporary credentials is served as they are; a role sourcing it reuses them until near their Expiration', async () => {
+  it('one returning temporary credentials is served as they are; roles sourcing it reuse them until near their Expiration or credd clear', async () => {
     const sw = await j.box.credd(['switch', 'tempproc']);
     assert.equal(sw.code, 0, sw.stderr);
     assert.deepEqual(await j.requests(20), Array.from({ length: 20 }, () => 200));
@@ -104,19 +105,22 @@ describe('credential_process: as the source of a role, and switched to directly'
     assert.equal(cli.code, 0, cli.stderr);
     assert.equal(cli.stdout.trim(), 'arn:aws:sts::123456789012:assumed-role/ProcRole/from-helper');
     assert.equal(await runs('temp'), 1);
-    for (let i = 0; i < 2; i++) {
-      await j.box.credd(['clear', 'viatemp']);
-      const via = await j.box.credd(['switch', 'viatemp']);
+    for (const role of ['viatemp', 'viatemp2']) {
+      const via = await j.box.credd(['switch', role]);
       assert.equal(via.code, 0, via.stderr);
       assert.match(via.stdout, /assumed-role\/Deploy\//);
     }
-    assert.equal(await runs('temp'), 1, 'the role reused the output until near its Expiration');
+    assert.equal(await runs('temp'), 1, 'two roles on top reused the output until near its Expiration');
+    assert.equal((await j.box.credd(['clear', 'viatemp'])).code, 0);
+    const again = await j.box.credd(['switch', 'viatemp']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(await runs('temp'), 2, 'credd clear forgets it: the helper runs again');
   });
 
   it('list names each profile kind', async () => {
     const r = await j.box.credd(['list', '--json']);
     const kinds = Object.fromEntries((JSON.parse(r.stdout) as Array<{ name: string; kind: string }>).map((p) => [p.name, p.kind]));
-    assert.deepEqual(kinds, { failing: 'process', garbage: 'process', missing: 'process', proc: 'process', slow: 'process', tempproc: 'process', viafailing: 'role', viaproc: 'role', viatemp: 'role' });
+    assert.deepEqual(kinds, { failing: 'process', garbage: 'process', missing: 'process', proc: 'process', slow: 'process', tempproc: 'process', viafailing: 'role', viaproc: 'role', viatemp: 'role', viatemp2: 'role' });
     const text = (await j.box.credd(['list'])).stdout;
     assert.match(text, /missing +credential_process +credential_process program "\/nonexistent\/credential-helper" is not an executable file/);
   });

@@ -38,7 +38,9 @@ export function run(cmd: string, args: string[], opts: { env: Record<string, str
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
+    // A guard against a wedged child, not a performance goal: the aws CLI alone can take tens of
+    // seconds to start on a loaded 2-core machine.
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);

@@ -7,7 +7,7 @@ import net from 'node:net';
 import { silentLogger } from '../src/platform/logger.js';
 import { batchedPeerUid, peerUid } from '../src/platform/tcp-table.js';
 import { buildServer } from '../src/server/build-server.js';
-import { fixedProvider } from '../test/support/fixed-provider.js';
+import { fixedProvider } from '../test/shared/fixed-provider.js';
 import { fmtMs, Samples, table } from './stats.js';
 
 export interface PeerUidRow {

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { EncryptedFileStore } from '../../src/keychain/encrypted-file-store.js';
 import { silentLogger } from '../../src/platform/logger.js';
 import { buildServer } from '../../src/server/build-server.js';
-import { fixedProvider } from '../support/fixed-provider.js';
+import { fixedProvider } from '../shared/fixed-provider.js';
 import { sleep, startHarness, type Harness } from '../support/hardening-harness.js';
 
 const PORT = 9911;

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { silentLogger } from '../../src/platform/logger.js';
 import { buildServer } from '../../src/server/build-server.js';
-import { FIXED_CREDS, fixedProvider } from '../support/fixed-provider.js';
+import { FIXED_CREDS, fixedProvider } from '../shared/fixed-provider.js';
 
 const TOKEN = 'A'.repeat(22) + 'b'.repeat(21);
 const PORT = 9911;

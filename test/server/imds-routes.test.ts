@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { silentLogger } from '../../src/platform/logger.js';
 import { buildServer } from '../../src/server/build-server.js';
-import { FIXED_CREDS, fixedProvider } from '../support/fixed-provider.js';
+import { FIXED_CREDS, fixedProvider } from '../shared/fixed-provider.js';
 
 const PORT = 9911;
 const HOST = `127.0.0.1:${PORT}`;

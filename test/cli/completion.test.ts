@@ -154,9 +154,9 @@ describe('credd completion', () => {
     }
   });
 
-  it('an unknown shell exits 1 with a clear message', async () => {
+  it('an unknown shell is a usage error (exit 2) with a clear message', async () => {
     const r = await credd(['completion', 'tcsh']);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
     assert.equal(r.stderr, 'credd: No completion for "tcsh"; use bash, zsh or fish.\n');
   });

@@ -108,7 +108,10 @@ describe('exec and export: a command pinned to a profile, credential_process fro
     const parent = { AWS_ACCESS_KEY_ID: alice.accessKeyId, AWS_SECRET_ACCESS_KEY: alice.secretAccessKey, AWS_PROFILE: 'admin', AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '/x' };
     const env = childEnv(await counted({}, () => exec(['readonly', '--', ...PRINT_ENV], parent)));
     assert.equal(env['AWS_CONTAINER_CREDENTIALS_FULL_URI'], `http://127.0.0.1:${daemon?.port}/v1/credentials/readonly`);
-    assert.equal(env['AWS_CONTAINER_AUTHORIZATION_TOKEN'], token);
+    // The child's token is the one pinned to its profile (the same `credd env readonly` prints), not the global one.
+    const pinned = parseExports(ok(await box.credd(['env', 'readonly'])).stdout)['AWS_CONTAINER_AUTHORIZATION_TOKEN'];
+    assert.equal(env['AWS_CONTAINER_AUTHORIZATION_TOKEN'], pinned);
+    assert.notEqual(env['AWS_CONTAINER_AUTHORIZATION_TOKEN'], token);
     assert.equal(env['CREDD_PROFILE'], 'readonly');
     for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI']) assert.equal(env[k], undefined, k);
     assert.ok(!JSON.stringify(env).includes(alice.secretAccessKey));
@@ -179,7 +182,7 @@ describe('exec and export: a command pinned to a profile, credential_process fro
       AWS_REGION: 'us-east-1',
     });
     const bad = await box.credd(['export', 'readonly', '--format', 'yaml']);
-    assert.equal(bad.code, 1);
+    assert.equal(bad.code, 2, 'a usage error');
     assert.match(bad.stderr, /--format takes json or env, not "yaml"/);
   });
 

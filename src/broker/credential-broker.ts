@@ -92,10 +92,13 @@ export class CredentialBroker implements CredentialProvider {
       return fail(new ActionRequiredError('NoActiveProfile', 'No profile is active in credd; run: credd switch PROFILE'));
     }
     let slot = this.touch(name);
-    try {
-      slot = await this.revalidate(slot);
-    } catch (err) {
-      return fail(forProfile(toCreddError(err), name));
+    // Only a slot that has fetched before has a definition to compare (and no await otherwise).
+    if (slot.definition !== undefined) {
+      try {
+        slot = await this.revalidate(slot);
+      } catch (err) {
+        return fail(forProfile(toCreddError(err), name));
+      }
     }
     const now = this.deps.clock.now();
     const state = slot.creds ? classify(slot.creds.expiration.getTime(), slot.issuedAt, now) : 'expired';

@@ -40,7 +40,9 @@ export async function listProfiles(ctx: CliContext): Promise<ListedProfile[]> {
     try {
       const p = resolveProfile(config, name, ctx.env);
       const need = await prerequisiteOf(p, (n) => withKey.has(n), ctx.env);
-      const state = need && { state: need.ok ? need.what : `${need.what}${need.fix ? ` (${need.fix})` : ''}` };
+      // Keys and SSO already show their own state (MFA session, sign-in): only what is missing is added.
+      const quiet = need?.ok === true && (rootOf(p).kind === 'keychain' || rootOf(p).kind === 'sso');
+      const state = need && !quiet && { state: need.ok ? need.what : `${need.what}${need.fix ? ` (${need.fix})` : ''}` };
       if (p.kind === 'web-identity') return { ...base, kind: 'web-identity', roleArn: p.roleArn, source: p.tokenFile, ...state };
       if (p.kind === 'process') return { ...base, kind: 'process', source: p.command, ...state };
       if (p.kind === 'login') return { ...base, kind: 'login', source: p.loginSession, ...state };

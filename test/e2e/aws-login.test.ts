@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { waitForFile } from '../support/journey-helpers.js';
-import { startKindJourney, type KindJourney } from '../support/kind-journey.js';
+import { startKindJourney, waitUntil, type KindJourney } from '../support/kind-journey.js';
 import { startSigninEmulator, type LoginCacheFile, type SigninEmulator } from '../support/signin-emulator.js';
 import { startStsEmulator, type StsEmulator } from '../support/sts-emulator.js';
 
@@ -74,15 +74,22 @@ describe('aws login sessions (login_session): served through the SDK login provi
     const cache = await readCache();
     await fs.writeFile(cacheFile(), JSON.stringify({ ...cache, accessToken: { ...cache.accessToken, expiresAt: new Date(Date.now() - 1000).toISOString() } }));
     await j.box.credd(['clear', 'web']);
-    const started = Date.now();
     const v = await j.vars();
-    const res = await (await import('../support/journey-helpers.js')).httpGet(v['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '', v['AWS_CONTAINER_AUTHORIZATION_TOKEN'] ?? '');
-    assert.ok(Date.now() - started < 1000, 'within the JS SDK timeout');
-    assert.equal(res.status, 409);
-    const body = JSON.parse(res.body) as { Code: string; Message: string };
+    const get = async () => (await import('../support/journey-helpers.js')).httpGet(v['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '', v['AWS_CONTAINER_AUTHORIZATION_TOKEN'] ?? '');
+    // Every answer is fast; on a loaded machine the first may be 429 "still fetching" (the refresh
+    // is still under way), so wait for the state rather than for a time.
+    let res: { status: number; body: string } | undefined;
+    await waitUntil('the 409 for an ended session', 10_000, async () => {
+      const started = Date.now();
+      res = await get();
+      assert.ok(Date.now() - started < 1000, 'within the JS SDK timeout');
+      assert.ok(res.status === 409 || res.status === 429, `status ${res.status}: ${res.body}`);
+      return res.status === 409;
+    });
+    const body = JSON.parse(res?.body ?? '{}') as { Code: string; Message: string };
     assert.equal(body.Code, 'LoginRequired');
     assert.equal(body.Message, 'Profile "web" has an aws login session that has ended; run: aws login --profile web');
-    assert.equal(signin.counts.rejected['TOKEN_EXPIRED'], 1);
+    assert.ok((signin.counts.rejected['TOKEN_EXPIRED'] ?? 0) >= 1, 'the sign-in service refused the ended session (once per re-check)');
     const notice = await waitForFile(path.join(j.box.home, 'notice'), 17_000);
     assert.equal(notice.text, 'aws login needed for web; run: aws login --profile web\n');
 

@@ -1,6 +1,7 @@
 import { ConfigError } from '../domain/errors.js';
 import { isRoleArn, type KeychainProfile, type Profile, type SsoProfile, type StsSettings } from '../domain/profile.js';
 import type { AwsConfig, Section } from './aws-config.js';
+import { refusePolicyKeys, scopeOfSection } from './profile-scope.js';
 
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const MFA_SERIAL = /^[\w+=/:,.@-]{9,256}$/;
@@ -25,9 +26,11 @@ function resolve(config: AwsConfig, name: string, env: NodeJS.ProcessEnv, chain:
   const mfaProcess = nonEmpty(section['mfa_process']);
   const roleArn = section['role_arn'];
   if ((roleArn === undefined || roleArn === '') && (nonEmpty(section['sso_session']) || nonEmpty(section['sso_start_url']))) {
+    refusePolicyKeys(section, where, 'sso');
     return ssoProfile(config, name, section, sts, where);
   }
   if (roleArn === undefined || roleArn === '') {
+    refusePolicyKeys(section, where, 'keychain');
     return { ...keychainProfile(name, sts, mfaSerial, section, where, config.profiles.has(name), env), ...(mfaProcess !== undefined && { mfaProcess }) };
   }
   if (!isRoleArn(roleArn)) {
@@ -44,7 +47,8 @@ function resolve(config: AwsConfig, name: string, env: NodeJS.ProcessEnv, chain:
       ? keychainProfile(name, sts, undefined, {}, where, true, env)
       : resolve(config, sourceName, env, [...chain, name]);
   const durationSeconds = integer(section, 'duration_seconds', where, 900, 43_200);
-  const roleSessionName = optional(section, 'role_session_name', where, (v) => SESSION_NAME.test(v), '2–64 characters of letters, digits and +=,.@_-');
+  const roleSessionName = optional(section, 'role_session_name', where, (v) => SESSION_NAME.test(v.split('{program}').join('x')), '2–64 characters of letters, digits and +=,.@_-, and {program} for the program credd exec runs');
+  const scope = scopeOfSection(section, where, env);
   const externalId = optional(section, 'external_id', where, (v) => /^[\w+=,.@:/-]{2,1224}$/.test(v), '2–1224 characters of letters, digits and +=,.@:/_-');
   return {
     kind: 'role',
@@ -57,6 +61,7 @@ function resolve(config: AwsConfig, name: string, env: NodeJS.ProcessEnv, chain:
     ...(durationSeconds !== undefined && { durationSeconds }),
     ...(roleSessionName !== undefined && { roleSessionName }),
     ...(externalId !== undefined && { externalId }),
+    ...(scope !== undefined && { scope }),
   };
 }
 

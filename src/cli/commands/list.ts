@@ -8,6 +8,7 @@ import { decodeSession, profileOfSessionItem } from '../../domain/stored-session
 import { clockTime } from '../format-time.js';
 import { cacheKeyOf, readToken, tokenCacheFile } from '../../sts/sso-token-cache.js';
 import type { CliContext } from '../cli-context.js';
+import { describeScopeKeys } from '../scope-flags.js';
 
 export interface ListedProfile {
   name: string;
@@ -22,6 +23,8 @@ export interface ListedProfile {
   mfaSessionUntil?: string;
   /** For IAM Identity Center profiles: the sign-in state from the shared token cache. */
   signIn?: string;
+  /** A role's scope keys: session policies and attribution sent on its AssumeRole. */
+  scope?: string;
 }
 
 /** Profiles from the AWS config and the keychain, merged; never prints a secret. */
@@ -57,7 +60,8 @@ export async function listProfiles(ctx: CliContext): Promise<ListedProfile[]> {
               : 'not signed in (credd login)',
         };
       }
-      return { ...base, kind: 'role', source: p.source.name, roleArn: p.roleArn, ...(p.mfaSerial && { mfaSerial: p.mfaSerial }) };
+      const scope = describeScopeKeys(p.scope);
+      return { ...base, kind: 'role', source: p.source.name, roleArn: p.roleArn, ...(p.mfaSerial && { mfaSerial: p.mfaSerial }), ...(scope !== undefined && { scope }) };
     } catch (err) {
       return { ...base, kind: 'invalid', problem: errorMessage(err) };
     }
@@ -95,6 +99,10 @@ export async function runList(input: { json: boolean }, ctx: CliContext): Promis
     p.signIn !== undefined ? p.signIn : p.mfaSessionUntil ? `MFA session until ${clockTime(p.mfaSessionUntil)}` : p.mfaSerial ? (p.kind === 'key' ? 'MFA: no session' : 'MFA') : '',
   ]);
   const header = ['  PROFILE', 'CREDENTIALS', 'ROLE / PROBLEM', 'SESSION'];
+  if (profiles.some((p) => p.scope !== undefined)) {
+    header.push('SCOPE');
+    profiles.forEach((p, i) => rows[i]?.push(p.scope ?? ''));
+  }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const fmt = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
   ctx.out.write(`${[fmt(header), ...rows.map(fmt)].join('\n')}\n`);

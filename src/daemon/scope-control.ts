@@ -1,6 +1,6 @@
 import type { CredentialBroker } from '../broker/credential-broker.js';
 import { checkPolicyArns, checkSuffix, packPolicy } from '../domain/scope-limits.js';
-import { cleanName, type ScopeRequest } from '../domain/session-scope.js';
+import { cleanName, PROGRAM_PLACEHOLDER, type ScopeRequest } from '../domain/session-scope.js';
 import type { ProfileStatus, ScopeLease, ScopeLeaseRequest } from '../protocol/control-api.js';
 import { scopedToken } from '../protocol/scoped-token.js';
 import type { ScopeControlApi } from '../server/scope-control-routes.js';
@@ -24,9 +24,15 @@ export interface ScopeControlDeps {
 export function scopeControl(deps: ScopeControlDeps): ScopeControlApi & { lease(id: string): LeaseView | undefined; describe(slot: string): ProfileStatus['scoped'] } {
   return {
     async openScope(body: ScopeLeaseRequest): Promise<ScopeLease> {
-      const request = checkedRequest(body);
+      const checked = checkedRequest(body);
       // Every local check (config, policy, limits, role or not) runs before any STS call.
-      deps.profiles.narrow(await deps.profiles.load(body.profile), request);
+      const profile = await deps.profiles.load(body.profile);
+      // The program is part of the scope only where the session name shows it: otherwise two
+      // different programs with the same policies share one slot.
+      const { program, ...rest } = checked;
+      const named = profile.kind === 'role' && profile.roleSessionName?.includes(PROGRAM_PLACEHOLDER) === true;
+      const request: ScopeRequest = named && program !== undefined ? { ...rest, program } : rest;
+      deps.profiles.narrow(profile, request);
       const entry = deps.registry.scopeFor(body.profile, request);
       const lease = deps.registry.open(entry, body.pid, deps.now());
       try {

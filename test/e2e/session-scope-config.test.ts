@@ -67,24 +67,4 @@ describe('session scopes: checked before STS, from profile keys, on MFA roles', 
     const list = await w.box.credd(['list']);
     assert.match(list.stdout, /agent .*policies arn:aws:iam::aws:policy\/ReadOnlyAccess; policy file .*agent\.json; source identity alice; tags team=platform,tool=agent; transitive team/);
   });
-
-  it('exec under {program}: the session name carries the tool', async () => {
-    const run = await w.startExec(['agent']);
-    assert.equal(run.arn, 'arn:aws:sts::123456789012:assumed-role/Dev/alice@sh');
-    assert.equal(w.sessionOfLastCall().sourceIdentity, 'alice');
-    assert.equal((await run.finish()).code, 0);
-  });
-
-  it('an MFA-protected role takes a scope on the same MFA session: one code, then other scopes need none', async () => {
-    w.sts.resetCounts();
-    const first = await w.startExec(['guarded', '--policy-arn', READ_ONLY, '--mfa-code', w.codes.fresh()]);
-    assert.match(first.arn, /assumed-role\/Guarded\//);
-    assert.deepEqual(w.sessionOfLastCall().policyArns, [READ_ONLY]);
-    await first.finish();
-    const second = await w.startExec(['guarded', '--policy-arn', S3_READ]);
-    assert.deepEqual(w.sessionOfLastCall().policyArns, [S3_READ]);
-    await second.finish();
-    assert.equal(w.sts.counts['GetSessionToken'], 1, 'one MFA session served both scopes');
-    assert.equal(w.sts.counts['AssumeRole'], 2);
-  });
 });

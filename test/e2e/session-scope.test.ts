@@ -60,16 +60,4 @@ describe('session scopes: credd exec gives a tool less than the role, through it
     const json = JSON.parse((await w.box.credd(['audit', '--json', '-n', '50'])).stdout) as Array<{ scope?: string; profile: string; status: number }>;
     assert.ok(json.some((e) => e.profile === 'dev' && e.status === 200 && e.scope === `${READ_ONLY},inline policy`));
   });
-
-  it('a chained role gets the policy on its last AssumeRole only', async () => {
-    const before = w.sts.issuedRoleSessions().length;
-    const run = await w.startExec(['deploy', '--policy-arn', READ_ONLY]);
-    assert.match(run.arn, /^arn:aws:sts::210987654321:assumed-role\/Deploy\//);
-    const last = w.sessionOfLastCall();
-    assert.deepEqual(last.policyArns, [READ_ONLY]);
-    assert.match(last.callerArn, /assumed-role\/Dev\//);
-    const issued = w.sts.issuedRoleSessions().slice(before);
-    assert.deepEqual(issued.map((s) => [s.roleArn.split('/').pop(), s.policyArns]), [['Dev', []], ['Deploy', [READ_ONLY]]], 'the role below the last one is assumed unscoped');
-    await run.finish();
-  });
 });

@@ -1,7 +1,8 @@
 import type { LongTermKey, SigningCredentials, TemporaryCredentials } from '../domain/credentials.js';
 import { ActionRequiredError, ConfigError, KeychainError, mfaRequired, StsError } from '../domain/errors.js';
-import type { AmbientCredentialSource, LoginCredentialSource, ProcessCredentialSource, SecretStore, SsoCredentialSource, StsGateway } from '../domain/ports.js';
+import type { AmbientCredentialSource, AssumeRoleInput, LoginCredentialSource, ProcessCredentialSource, SecretStore, SsoCredentialSource, StsGateway } from '../domain/ports.js';
 import { mfaProcessOf, mfaSerialOf, type KeychainProfile, type ProcessProfile, type Profile, type RoleProfile } from '../domain/profile.js';
+import { sessionNameFor, type SessionScope } from '../domain/session-scope.js';
 import { decodeKey, keyItem } from '../domain/stored-key.js';
 import type { MfaSessions } from './mfa-sessions.js';
 import { webIdentityCredentials } from './web-identity.js';
@@ -10,6 +11,19 @@ import { webIdentityCredentials } from './web-identity.js';
 export const CHAINED_ROLE_MAX_SECONDS = 3600;
 /** Lifetime asked of GetSessionToken when a plain IAM-user profile (no MFA) is served. */
 export const USER_SESSION_SECONDS = 3600;
+
+/** A scope's AssumeRole parameters; a policy file not yet read is a bug in the caller, never a silent "whole role". */
+function scopeParams(scope: SessionScope | undefined): Partial<AssumeRoleInput> {
+  if (!scope) return {};
+  if (scope.policyFile !== undefined && scope.policy === undefined) throw new ConfigError(`The session policy file ${scope.policyFile} was not read.`);
+  return {
+    ...(scope.policy !== undefined && { policy: scope.policy }),
+    ...(scope.policyArns !== undefined && { policyArns: scope.policyArns }),
+    ...(scope.sourceIdentity !== undefined && { sourceIdentity: scope.sourceIdentity }),
+    ...(scope.tags !== undefined && { tags: scope.tags }),
+    ...(scope.transitiveTagKeys !== undefined && { transitiveTagKeys: scope.transitiveTagKeys }),
+  };
+}
 
 export interface CredentialSourceDeps {
   store: SecretStore;
@@ -99,9 +113,10 @@ export class CredentialSource {
         region: profile.region,
         ...(profile.endpoint !== undefined && { endpoint: profile.endpoint }),
         roleArn: profile.roleArn,
-        roleSessionName: profile.roleSessionName ?? this.deps.roleSessionName,
+        roleSessionName: sessionNameFor(profile.roleSessionName ?? this.deps.roleSessionName, undefined, undefined),
         ...(profile.durationSeconds !== undefined && { durationSeconds: profile.durationSeconds }),
         ...(profile.externalId !== undefined && { externalId: profile.externalId }),
+        ...scopeParams(profile.scope),
       });
     } catch (err) {
       // STS no longer honours the MFA session (expired early, revoked): drop it and ask again.

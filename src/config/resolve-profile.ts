@@ -3,6 +3,7 @@ import { isRoleArn, type KeychainProfile, type Profile, type SsoProfile, type St
 import type { AwsConfig, Section } from './aws-config.js';
 import { profileKind } from './profile-kind.js';
 import { ambientSource, loginProfile, processProfile, webIdentityProfile } from './resolve-external.js';
+import { refusePolicyKeys, scopeOfSection } from './profile-scope.js';
 
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const MFA_SERIAL = /^[\w+=/:,.@-]{9,256}$/;
@@ -30,10 +31,12 @@ function resolve(config: AwsConfig, name: string, env: NodeJS.ProcessEnv, chain:
   if (kind === 'process') return processProfile(name, section, sts, where);
   if (kind === 'web-identity' && isRoleArn(roleArn?.trim() ?? '')) return webIdentityProfile(name, (roleArn ?? '').trim(), section, sts, where, env);
   if ((roleArn === undefined || roleArn === '') && (nonEmpty(section['sso_session']) || nonEmpty(section['sso_start_url']))) {
+    refusePolicyKeys(section, where, 'sso');
     return ssoProfile(config, name, section, sts, where);
   }
   if (roleArn === undefined || roleArn === '') {
     if (kind === 'login') return loginProfile(name, section, sts);
+    refusePolicyKeys(section, where, 'keychain');
     const plaintextKeyIn = config.plaintextKeys?.get(name);
     return {
       ...keychainProfile(name, sts, mfaSerial, section, where, config.profiles.has(name) || plaintextKeyIn !== undefined, env),
@@ -56,7 +59,8 @@ function resolve(config: AwsConfig, name: string, env: NodeJS.ProcessEnv, chain:
       ? keychainProfile(name, sts, undefined, {}, where, true, env)
       : resolve(config, sourceName ?? '', env, [...chain, name]);
   const durationSeconds = integer(section, 'duration_seconds', where, 900, 43_200);
-  const roleSessionName = optional(section, 'role_session_name', where, (v) => SESSION_NAME.test(v), '2–64 characters of letters, digits and +=,.@_-');
+  const roleSessionName = optional(section, 'role_session_name', where, (v) => SESSION_NAME.test(v.split('{program}').join('x')), '2–64 characters of letters, digits and +=,.@_-, and {program} for the program credd exec runs');
+  const scope = scopeOfSection(section, where, env);
   const externalId = optional(section, 'external_id', where, (v) => /^[\w+=,.@:/-]{2,1224}$/.test(v), '2–1224 characters of letters, digits and +=,.@:/_-');
   return {
     kind: 'role',
@@ -69,6 +73,7 @@ function resolve(config: AwsConfig, name: string, env: NodeJS.ProcessEnv, chain:
     ...(durationSeconds !== undefined && { durationSeconds }),
     ...(roleSessionName !== undefined && { roleSessionName }),
     ...(externalId !== undefined && { externalId }),
+    ...(scope !== undefined && { scope }),
   };
 }
 

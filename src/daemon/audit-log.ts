@@ -15,6 +15,8 @@ export interface AuditEntry {
   uid?: number;
   pid?: number;
   command: string;
+  /** Session policies the served credentials carry: policy ARNs / "inline policy"; absent for the whole role. */
+  scope?: string;
 }
 
 const MAX_CONCURRENT_LOOKUPS = 4;
@@ -60,7 +62,7 @@ export class AuditLog implements AuditSink {
     const peer = this.peerOf(event.socket);
     const at = new Date().toISOString();
     void peer.then((p) =>
-      this.append({ at, profile: event.profile, endpoint: event.endpoint, status: event.status, ...(event.uid !== undefined && { uid: event.uid }), ...(p.pid !== undefined && { pid: p.pid }), command: this.redact(p.command) }),
+      this.append({ at, profile: event.profile, endpoint: event.endpoint, status: event.status, ...(event.uid !== undefined && { uid: event.uid }), ...(p.pid !== undefined && { pid: p.pid }), command: this.redact(p.command), ...(event.scope !== undefined && { scope: event.scope }) }),
     );
   }
 

@@ -14,6 +14,8 @@ export interface ControlContext extends SecretControlContext {
   stop(): void;
   /** Something the notice depends on may have changed. */
   changed(): void;
+  /** For a down-scoped exec slot: its profile, scope and live execs. */
+  describeSlot?(slot: string): ProfileStatus['scoped'];
 }
 
 /** The control API over the broker: what `credd switch/status/stop` talk to. */
@@ -83,7 +85,9 @@ function status(ctx: ControlContext): DaemonStatus {
   const { broker } = ctx;
   const profiles: ProfileStatus[] = broker.snapshot().map((slot) => {
     const freshness = broker.freshness(slot.name);
+    const scoped = ctx.describeSlot?.(slot.name);
     return {
+      ...(scoped !== undefined && { scoped }),
       name: slot.name,
       active: slot.name === broker.active,
       refreshing: slot.inflight !== undefined,

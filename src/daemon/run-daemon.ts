@@ -3,8 +3,6 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { CredentialBroker } from '../broker/credential-broker.js';
-import { loadAwsConfig } from '../config/aws-config.js';
-import { resolveProfile } from '../config/resolve-profile.js';
 import { errorMessage } from '../domain/errors.js';
 import { systemClock } from '../platform/clock.js';
 import { createLogger, type Logger } from '../platform/logger.js';
@@ -31,6 +29,13 @@ import { loadState, saveState } from './daemon-state.js';
 import { NoticeWriter, noticeFor } from './notice.js';
 import { acquirePidLock } from './pid-lock.js';
 import { daemonStoreFromEnv } from './store-from-env.js';
+import { registerScopeControlRoutes } from '../server/scope-control-routes.js';
+import { scopeControl } from './scope-control.js';
+import { processAlive, ScopeRegistry } from './scope-registry.js';
+import { ScopedProfiles } from './scoped-profiles.js';
+
+/** How often leases of `credd exec` processes that died without saying so are ended. */
+const LEASE_SWEEP_MS = 2_000;
 
 export interface DaemonOptions {
   port?: number;
@@ -83,8 +88,10 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
     const defences = await tcpDefences(opts.imds, env);
     const state = await loadState(paths.state);
     const listening: { port?: number } = {};
+    const registry = new ScopeRegistry();
+    const profiles = new ScopedProfiles(configFile, env, registry, sessionName());
     const broker = new CredentialBroker({
-      loadProfile: async (name) => resolveProfile(await loadAwsConfig(configFile, awsCredentialsFile(env)), name, env),
+      loadProfile: (name) => profiles.load(name),
       store,
       sts: new SdkStsGateway(),
       clock: systemClock,
@@ -117,8 +124,14 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
     const auditSecrets = [token];
     const audit = new AuditLog(paths.audit, () => listening.port ?? 0, logger, undefined, undefined, auditSecrets);
     cleanups.push(() => audit.flush());
+    const scopes = scopeControl({ registry, profiles, broker, token: () => token, port: () => listening.port ?? 0, now: Date.now });
+    const sweeper = setInterval(() => registry.sweep(processAlive), LEASE_SWEEP_MS);
+    sweeper.unref();
+    cleanups.push(async () => clearInterval(sweeper));
     const server = buildServer({
       audit,
+      scoped: { lease: (id) => scopes.lease(id), serve: (slot) => broker.serve(slot) },
+      scopeOf: (profile) => profiles.labelOf(profile),
       credentials: new SessionGate(broker, configFile),
       token: () => token,
       logger,
@@ -162,9 +175,11 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
         logger,
         stop: () => void stop(),
         changed: () => void notice.update(),
+        describeSlot: (slot) => scopes.describe(slot),
       }) },
       logger,
     );
+    registerScopeControlRoutes(control, scopes);
     await control.listen({ path: paths.controlSocket });
     await fs.chmod(paths.controlSocket, 0o600);
     cleanups.push(async () => {

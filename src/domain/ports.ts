@@ -1,6 +1,7 @@
 import type { LongTermKey, SigningCredentials, TemporaryCredentials } from './credentials.js';
 import type { CreddError } from './errors.js';
 import type { AmbientProfile, LoginProfile, ProcessProfile, SsoProfile } from './profile.js';
+import type { SessionTag } from './session-scope.js';
 
 /**
  * Where long-term keys (and, later, MFA sessions) live. Items are addressed by a
@@ -30,6 +31,12 @@ export interface AssumeRoleInput {
   /** Direct AssumeRole with MFA (no MFA session). */
   serialNumber?: string;
   tokenCode?: string;
+  /** Session policies and attribution (see session-scope.ts); absent for the whole role. */
+  policy?: string;
+  policyArns?: string[];
+  sourceIdentity?: string;
+  tags?: SessionTag[];
+  transitiveTagKeys?: string[];
 }
 
 export interface GetSessionTokenInput {

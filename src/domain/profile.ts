@@ -1,3 +1,5 @@
+import type { SessionScope } from './session-scope.js';
+
 /**
  * A profile after ~/.aws/config has been read and its source_profile chain resolved.
  * `keychain`: an IAM user whose long-term key is in credd's secret store.
@@ -98,6 +100,8 @@ export interface RoleProfile extends StsSettings {
   mfaSerial?: string;
   mfaProcess?: string;
   source: Profile;
+  /** Session policies and attribution sent on this profile's AssumeRole (never on the chain below it). */
+  scope?: SessionScope;
 }
 
 /** The IAM user (or SSO sign-in) at the root of a chain: whose credentials sign the first call. */

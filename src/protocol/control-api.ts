@@ -10,6 +10,8 @@ export interface ProfileStatus {
   refreshing: boolean;
   nextRefreshAt?: string;
   lastError?: { code: string; message: string; at: string };
+  /** A down-scoped `credd exec` slot: its profile, scope label and how many execs hold it. */
+  scoped?: { profile: string; scope?: string; execs: number };
 }
 
 export interface DaemonStatus {
@@ -109,4 +111,28 @@ export interface RotateResultView {
   oldKeyId: string;
   newKeyId: string;
   steps: string[];
+}
+
+/** `credd exec` with a session scope asks for a lease on a down-scoped slot (POST /v1/scope). */
+export interface ScopeLeaseRequest {
+  profile: string;
+  policyArns?: string[];
+  /** Packed inline policy JSON. */
+  policy?: string;
+  sessionNameSuffix?: string;
+  program?: string;
+  /** The `credd exec` process: when it is gone, the lease ends. */
+  pid: number;
+}
+
+/** The child's URL and token; both open only this lease's slot, until the lease ends (POST /v1/scope/release). */
+export interface ScopeLease {
+  profile: string;
+  lease: string;
+  url: string;
+  token: string;
+  expiration: string;
+  /** Policy ARNs / "inline policy"; absent when only the session name is labelled. */
+  scope?: string;
+  assumedRoleArn?: string;
 }

@@ -1,18 +1,22 @@
 import { createHmac } from 'node:crypto';
 
 /**
- * What a scoped token opens. Today a profile; a session policy will join it later, and the
- * canonical form below then grows a field (old tokens stay valid for scopes without one).
+ * What a scoped token opens: a profile, or (from `credd exec` with a session policy) one
+ * down-scoped slot of it for the life of one exec, named by the scope's id and the lease.
  */
 export interface TokenScope {
   profile: string;
+  /** The session scope's id and the exec's lease; a lease ends when its child exits. */
+  lease?: { scope: string; id: string };
 }
 
 const PREFIX = 'cs1_';
 const KEY_LABEL = 'credd scoped-token key v1';
 
 function canonical(scope: TokenScope): string {
-  return JSON.stringify(['profile', scope.profile]);
+  // Tokens for a plain profile keep the form they had before leases existed.
+  if (scope.lease === undefined) return JSON.stringify(['profile', scope.profile]);
+  return JSON.stringify(['profile', scope.profile, 'scope', scope.lease.scope, 'lease', scope.lease.id]);
 }
 
 /**

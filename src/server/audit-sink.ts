@@ -8,6 +8,8 @@ export interface AuditEvent {
   socket: Socket;
   /** The local user at the other end, where the daemon can tell (Linux). */
   uid?: number;
+  /** The session scope served: policy ARNs, "inline policy"; absent for the whole role. */
+  scope?: string;
 }
 
 /** Told about every credential request; both calls must return at once (the work happens later). */

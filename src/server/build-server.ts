@@ -4,6 +4,7 @@ import type { Logger } from '../platform/logger.js';
 import type { AuditSink } from './audit-sink.js';
 import { registerEcsRoutes } from './ecs-routes.js';
 import { registerImdsRoutes } from './imds-routes.js';
+import { registerScopedEcsRoutes, type ScopedRouteDeps } from './scoped-ecs-routes.js';
 import { ImdsTokens } from './imds-tokens.js';
 import { registerImdsOff } from './imds-off.js';
 import { peerGuard, type PeerGuard, type PeerUidCheck } from './peer-guard.js';
@@ -26,6 +27,10 @@ export interface ServerDeps {
   extraHosts?: readonly string[];
   now?: () => number;
   audit?: AuditSink;
+  /** Down-scoped `credd exec` slots; without it, their URLs are not served. */
+  scoped?: Pick<ScopedRouteDeps, 'lease' | 'serve'>;
+  /** The session scope a profile's own keys give it, for the audit line. */
+  scopeOf?(profile: string): string | undefined;
 }
 
 /** Collapses `//` in the path (Java appends `/latest` to an endpoint ending in `/`). */
@@ -56,7 +61,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.server.maxConnections = deps.maxConnections ?? 4096;
   const guard = deps.peerUid && peerGuard(deps.peerUid, deps.port);
   if (guard) app.server.on('connection', guard.connected);
-  const audit = deps.audit && guard ? withUid(deps.audit, guard) : deps.audit;
+  const scopedAudit = deps.audit && deps.scopeOf ? withScope(deps.audit, deps.scopeOf) : deps.audit;
+  const audit = scopedAudit && guard ? withUid(scopedAudit, guard) : scopedAudit;
   const credentialPath = (url: string): boolean => url.startsWith('/v1/credentials') || url.startsWith('/latest/meta-data/iam/security-credentials');
   if (audit) app.addHook('onRequest', async (req) => void (credentialPath(req.url) && audit.arrived(req.raw.socket)));
   if (guard) {
@@ -67,7 +73,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   }
   app.addHook('onRequest', guardRequest({ port: deps.port, ...(deps.extraHosts && { extraHosts: deps.extraHosts }) }));
   const token = deps.token;
-  registerEcsRoutes(app, { credentials: deps.credentials, token: typeof token === 'string' ? () => token : token, ...(audit && { audit }) });
+  const tokenFn = typeof token === 'string' ? () => token : token;
+  registerEcsRoutes(app, { credentials: deps.credentials, token: tokenFn, ...(audit && { audit }) });
+  if (deps.scoped) registerScopedEcsRoutes(app, { ...deps.scoped, token: tokenFn, ...(audit && { audit }) });
   if (deps.imds?.enabled === false) registerImdsOff(app, deps.imds.why ?? 'The IMDS endpoint is off in this credd.');
   else {
     registerImdsRoutes(app, {
@@ -98,6 +106,17 @@ function withUid(inner: AuditSink, guard: PeerGuard): AuditSink {
     served: (event) => {
       const uid = guard.uidOf(event.socket);
       inner.served(uid === undefined ? event : { ...event, uid });
+    },
+  };
+}
+
+/** Names the scope of a profile whose own config narrows it (the scoped route names its own). */
+function withScope(inner: AuditSink, scopeOf: (profile: string) => string | undefined): AuditSink {
+  return {
+    arrived: (socket) => inner.arrived(socket),
+    served: (event) => {
+      const scope = event.scope ?? (event.profile === '-' ? undefined : scopeOf(event.profile));
+      inner.served(scope === undefined ? event : { ...event, scope });
     },
   };
 }

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { looksScoped, scopedToken } from '../protocol/scoped-token.js';
+import { looksScoped, scopedToken, type TokenScope } from '../protocol/scoped-token.js';
 
 const digests = new Map<string, Buffer>();
 
@@ -23,13 +23,16 @@ export function tokenMatches(presented: string | undefined, expected: string): b
 export const TOKEN_SCOPE_MESSAGE =
   'This token is scoped to one profile (from `credd exec PROFILE` or `credd env PROFILE`) and does not open this URL.';
 
+export const LEASE_SCOPE_MESSAGE =
+  'This token is scoped to one down-scoped `credd exec` session and opens only that exec\'s URL.';
+
 /**
  * The daemon's token opens every URL (the global one follows `credd switch`); a scoped token
  * opens only its own profile's URL. 'scope' means "a scoped token, used on another URL".
  */
-export function tokenOpens(presented: string, daemonToken: string, profile: string | undefined): 'ok' | 'scope' | 'invalid' {
+export function tokenOpens(presented: string, daemonToken: string, profile: string | undefined, lease?: TokenScope['lease']): 'ok' | 'scope' | 'invalid' {
   if (tokenMatches(presented, daemonToken)) return 'ok';
   if (!looksScoped(presented)) return 'invalid';
-  if (profile !== undefined && tokenMatches(presented, scopedToken(daemonToken, { profile }))) return 'ok';
+  if (profile !== undefined && tokenMatches(presented, scopedToken(daemonToken, { profile, ...(lease !== undefined && { lease }) }))) return 'ok';
   return 'scope';
 }

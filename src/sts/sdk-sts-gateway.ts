@@ -32,6 +32,11 @@ export class SdkStsGateway implements StsGateway {
           ...(input.externalId !== undefined && { ExternalId: input.externalId }),
           ...(input.serialNumber !== undefined && { SerialNumber: input.serialNumber }),
           ...(input.tokenCode !== undefined && { TokenCode: input.tokenCode }),
+          ...(input.policy !== undefined && { Policy: input.policy }),
+          ...(input.policyArns !== undefined && { PolicyArns: input.policyArns.map((arn) => ({ arn })) }),
+          ...(input.sourceIdentity !== undefined && { SourceIdentity: input.sourceIdentity }),
+          ...(input.tags !== undefined && { Tags: input.tags.map((t) => ({ Key: t.key, Value: t.value })) }),
+          ...(input.transitiveTagKeys !== undefined && { TransitiveTagKeys: input.transitiveTagKeys }),
         }),
       ),
     );

@@ -1,5 +1,5 @@
 // Drives an emulator running in another process (sts-emulator-main) over its /__admin/ JSON API.
-import type { CreateRoleOptions, CreateUserOptions, EmulatedAccessKey, EmulatedRole, EmulatedUser, SigninTokenInfo, StsCall, StsFault } from '../support/sts-emulator.js';
+import type { CreateRoleOptions, CreateUserOptions, EmulatedAccessKey, EmulatedRole, EmulatedUser, IssuedRoleSession, SigninTokenInfo, StsCall, StsFault } from '../support/sts-emulator.js';
 
 export interface StsEmulatorClient {
   readonly url: string;
@@ -19,6 +19,8 @@ export interface StsEmulatorClient {
   now(): Promise<number>;
   setMaxIssuedDurationSeconds(seconds: number | undefined): Promise<void>;
   setFault(fault: StsFault | null, opts?: { times?: number; actions?: string[] }): Promise<void>;
+  /** Session policies and attribution of every AssumeRole that succeeded, oldest first. */
+  issuedRoleSessions(): Promise<IssuedRoleSession[]>;
 }
 
 type WireToken = Omit<SigninTokenInfo, 'sessionDuration' | 'login'> & {
@@ -72,5 +74,6 @@ export async function connectStsEmulator(url: string): Promise<StsEmulatorClient
     now: async () => (await call<{ now: number }>('now')).now,
     setMaxIssuedDurationSeconds: async (seconds) => void (await call('setMaxIssuedDurationSeconds', { seconds: seconds ?? null })),
     setFault: async (fault, opts = {}) => void (await call('setFault', { fault, times: opts.times ?? null, actions: opts.actions ?? null })),
+    issuedRoleSessions: async () => (await call<{ sessions: IssuedRoleSession[] }>('issuedRoleSessions', {})).sessions,
   };
 }

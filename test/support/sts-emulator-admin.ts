@@ -88,6 +88,8 @@ function run(emu: StsEmulator, verb: string, body: Body): unknown {
       return {};
     case 'counts':
       return { counts: emu.counts, calls: emu.calls };
+    case 'issuedRoleSessions':
+      return { sessions: emu.issuedRoleSessions() };
     default:
       throw new Error(`unknown admin verb: ${verb.slice(0, 64)}`);
   }

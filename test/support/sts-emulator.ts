@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { IamStore, NAME_PATTERN, type CreateRoleOptions, type CreateUserOptions, type EmulatedAccessKey, type EmulatedRole, type EmulatedUser } from './iam-store.js';
-import { StsModel } from './sts-model.js';
+import { StsModel, type IssuedRoleSession } from './sts-model.js';
 import { IamModel, isIamAction } from './iam-model.js';
 import { IAM_XMLNS, STS_XMLNS, StsApiError, errorXml, successXml, type XmlTree } from './sts-xml.js';
 import { parseAuthorization } from './sigv4-verify.js';
@@ -18,6 +18,7 @@ import { WebIdentityIssuer, type IssueTokenOptions, type WebIdentityClaims } fro
 
 export type { EmulatedAccessKey, EmulatedRole, EmulatedUser, CreateRoleOptions, CreateUserOptions } from './iam-store.js';
 export type { SigninTokenInfo } from './federation.js';
+export type { IssuedRoleSession } from './sts-model.js';
 export type StsFault = { kind: 'slow'; ms: number } | { kind: 'down' } | { kind: 'throttle' } | { kind: 'server-error' };
 export interface StsCall {
   action: string; accessKeyId: string; ok: boolean; code?: string; at: number;
@@ -65,6 +66,14 @@ export interface StsEmulator {
    * emulators that hand out role credentials (the SSO emulator's `issue` hook).
    */
   issueRoleSession(roleArn: string, sessionName: string, durationSeconds?: number): { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: Date };
+  /**
+   * What the AssumeRole that issued this access key id asked for: Policy, PolicyArns,
+   * SourceIdentity, Tags, TransitiveTagKeys (and role, session name, caller); undefined for
+   * keys not issued by AssumeRole.
+   */
+  sessionParams(accessKeyId: string): IssuedRoleSession | undefined;
+  /** Every successful AssumeRole's record, oldest first. */
+  issuedRoleSessions(): IssuedRoleSession[];
   /** Cap the lifetime of every issued credential (to test refresh with short-lived creds). undefined = AWS rules. */
   setMaxIssuedDurationSeconds(seconds: number | undefined): void;
   /**
@@ -310,6 +319,11 @@ export async function startStsEmulator(opts: StartStsEmulatorOptions = {}): Prom
       return { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey, sessionToken: s.sessionToken, expiration: new Date(s.expiresAtMs) };
     },
     setMaxIssuedDurationSeconds: (seconds) => store.setMaxIssuedDurationSeconds(seconds),
+    sessionParams: (accessKeyId) => {
+      const r = sts.issued.get(accessKeyId);
+      return r && structuredClone(r);
+    },
+    issuedRoleSessions: () => [...sts.issued.values()].map((r) => structuredClone(r)),
     setFault(next, faultOpts = {}) {
       if (next === null) {
         fault = undefined;

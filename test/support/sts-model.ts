@@ -3,6 +3,7 @@
 import { matchTotp } from './totp.js';
 import { StsApiError, awsTimestamp, type XmlTree } from './sts-xml.js';
 import { constantTimeEqual } from './sigv4-verify.js';
+import { packedPolicyPercent, readSessionParams, type SessionParams } from './session-params.js';
 import {
   NAME_PATTERN, assumedRoleArn, callerArn, explicitDeny, mfaPolicyDenies, validationError,
   type Caller, type IamStore, type Params, type RoleRecord, type SessionRecord, type UserRecord,
@@ -10,7 +11,22 @@ import {
 
 const MFA_FAILED = 'MultiFactorAuthentication failed with invalid MFA one time pass code. ';
 
+/** What one AssumeRole asked for, kept per issued session (by its access key id). */
+export interface IssuedRoleSession extends SessionParams {
+  accessKeyId: string;
+  roleArn: string;
+  sessionName: string;
+  /** Who called AssumeRole: the user, or the assumed role of a chain's previous step. */
+  callerArn: string;
+}
+
+/** Enough for any test run; the oldest records go first. */
+const MAX_ISSUED_RECORDS = 10_000;
+
 export class StsModel {
+  /** Session policies and attribution of every AssumeRole that succeeded, in order. */
+  readonly issued = new Map<string, IssuedRoleSession>();
+
   constructor(private readonly store: IamStore) {}
 
   private now(): number {
@@ -51,6 +67,8 @@ export class StsModel {
       throw validationError('externalId', externalId, 'Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*');
     }
 
+    const scope = readSessionParams(params);
+
     const denied = new StsApiError('AccessDenied', `User: ${callerArn(caller)} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
     const mfa = caller.kind === 'role-session' ? this.refuseMfaParams(params) : this.checkMfa(caller.user, params);
     // The caller's own "deny without MFA" policy (requireMfa users) is evaluated before the role's
@@ -70,13 +88,13 @@ export class StsModel {
 
     mfa?.commit();
     const session = this.store.issue(duration, { kind: 'role-session', role, sessionName, mfa: hasMfa });
-    const policy = params('Policy');
-    const sourceIdentity = params('SourceIdentity');
+    this.issued.set(session.accessKeyId, { ...scope, accessKeyId: session.accessKeyId, roleArn: role.arn, sessionName, callerArn: callerArn(caller) });
+    if (this.issued.size > MAX_ISSUED_RECORDS) this.issued.delete(this.issued.keys().next().value ?? '');
     return {
-      SourceIdentity: sourceIdentity,
+      SourceIdentity: scope.sourceIdentity,
       AssumedRoleUser: { AssumedRoleId: `${role.roleId}:${sessionName}`, Arn: assumedRoleArn(role, sessionName) },
       Credentials: credentialsXml(session),
-      PackedPolicySize: policy === undefined ? undefined : Math.min(100, Math.max(1, Math.ceil(policy.length / 20))),
+      PackedPolicySize: packedPolicyPercent(scope),
     };
   }
 

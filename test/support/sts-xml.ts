@@ -18,7 +18,10 @@ export type StsErrorCode =
   | 'MissingAction'
   | 'RequestExpired'
   | 'NoSuchEntity'
-  | 'LimitExceeded';
+  | 'LimitExceeded'
+  | 'MalformedPolicyDocument'
+  | 'PackedPolicyTooLarge'
+  | 'InvalidParameterValue';
 
 interface ErrorSpec {
   status: number;
@@ -50,6 +53,10 @@ const ERRORS: Record<StsErrorCode, ErrorSpec> = {
   // IAM's own errors; the statuses are those of the IAM API reference (LimitExceeded is 409, not 400).
   NoSuchEntity: { status: 404, type: 'Sender', message: 'The request was rejected because it referenced a resource entity that does not exist.' },
   LimitExceeded: { status: 409, type: 'Sender', message: 'The request was rejected because it attempted to create resources beyond the current AWS account limits.' },
+  // AssumeRole's session policy and tag errors (session-params.ts).
+  MalformedPolicyDocument: { status: 400, type: 'Sender', message: 'The policy is not in the valid JSON format.' },
+  PackedPolicyTooLarge: { status: 400, type: 'Sender', message: 'Packed policy consumes more than 100% of the allotted size.' },
+  InvalidParameterValue: { status: 400, type: 'Sender', message: 'An invalid or out-of-range value was supplied for the input parameter.' },
 };
 
 /** Thrown by request handling; turned into an ErrorResponse. */

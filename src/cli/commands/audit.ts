@@ -18,14 +18,15 @@ export async function runAudit(input: { limit: number; json: boolean }, ctx: Cli
   for (const e of entries) {
     // Every field comes from a file anyone with the user's rights could have written: print nothing raw.
     const who = [e.pid !== undefined ? `pid ${e.pid}` : undefined, String(e.command), e.uid !== undefined ? `[uid ${e.uid}]` : undefined].filter((x) => x !== undefined).join(' ');
-    ctx.out.write(`${terminalText(clockTime(String(e.at)))}  ${terminalText(String(e.endpoint)).padEnd(4)}  ${terminalText(String(e.status))}  ${terminalText(String(e.profile)).padEnd(16)}  ${terminalText(who)}\n`);
+    const scope = e.scope === undefined ? '' : `  [scope: ${terminalText(String(e.scope))}]`;
+    ctx.out.write(`${terminalText(clockTime(String(e.at)))}  ${terminalText(String(e.endpoint)).padEnd(4)}  ${terminalText(String(e.status))}  ${terminalText(String(e.profile)).padEnd(16)}  ${terminalText(who)}${scope}\n`);
   }
 }
 
 export function registerAudit(program: Command, ctx: () => CliContext): void {
   program
     .command('audit')
-    .description('show recent credential requests: when, which profile, which endpoint, which local program')
+    .description('show recent credential requests: when, which profile, which endpoint, which local program, and any session policy')
     .option('-n, --limit <n>', 'how many entries', '20')
     .option('--json', 'print JSON', false)
     .action((opts: { limit: string; json: boolean }) => runAudit({ limit: Math.max(1, Math.min(10_000, Number(opts.limit) || 20)), json: opts.json }, ctx()));

@@ -11,6 +11,7 @@ import type { CliContext } from '../cli-context.js';
 import { secretsView } from '../secret-client.js';
 import { awsCredentialsFile } from '../../platform/paths.js';
 import { prerequisiteOf } from '../profiles/prerequisites.js';
+import { describeScopeKeys } from '../scope-flags.js';
 
 export interface ListedProfile {
   name: string;
@@ -27,6 +28,8 @@ export interface ListedProfile {
   signIn?: string;
   /** Whether what this kind needs is in place (token file, process, imported key): see prerequisites.ts. */
   state?: string;
+  /** A role's scope keys: session policies and attribution sent on its AssumeRole. */
+  scope?: string;
 }
 
 /** Profiles from the AWS config and the keychain, merged; never prints a secret. */
@@ -69,7 +72,8 @@ export async function listProfiles(ctx: CliContext): Promise<ListedProfile[]> {
       const source = p.source.kind === 'ambient' ? `credential_source ${p.source.source}` : p.source.name;
       const root = rootOf(p);
       const noKey = root.kind === 'keychain' && !withKey.has(root.name) ? `${root.name} has no key (credd add ${root.name})` : undefined;
-      return { ...base, kind: 'role', source, roleArn: p.roleArn, ...(p.mfaSerial && { mfaSerial: p.mfaSerial }), ...state, ...(noKey !== undefined && { problem: noKey }) };
+      const scope = describeScopeKeys(p.scope);
+      return { ...base, kind: 'role', source, roleArn: p.roleArn, ...(p.mfaSerial && { mfaSerial: p.mfaSerial }), ...state, ...(noKey !== undefined && { problem: noKey }), ...(scope !== undefined && { scope }) };
     } catch (err) {
       return { ...base, kind: 'invalid', problem: errorMessage(err) };
     }
@@ -100,6 +104,10 @@ export async function runList(input: { json: boolean }, ctx: CliContext): Promis
     p.signIn !== undefined ? p.signIn : p.state !== undefined ? p.state : p.mfaSessionUntil ? `MFA session until ${clockTime(p.mfaSessionUntil)}` : p.mfaSerial ? (p.kind === 'key' ? 'MFA: no session' : 'MFA') : '',
   ]);
   const header = ['  PROFILE', 'CREDENTIALS', 'ROLE / PROBLEM', 'SESSION'];
+  if (profiles.some((p) => p.scope !== undefined)) {
+    header.push('SCOPE');
+    profiles.forEach((p, i) => rows[i]?.push(p.scope ?? ''));
+  }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const fmt = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
   ctx.out.write(`${[fmt(header), ...rows.map(fmt)].join('\n')}\n`);

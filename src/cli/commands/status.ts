@@ -4,6 +4,7 @@ import type { CliContext } from '../cli-context.js';
 import { DaemonNotRunningError } from '../daemon-client.js';
 import { portWarning } from '../port-warning.js';
 import { clockTime, relative } from '../format-time.js';
+import { terminalText } from '../../platform/terminal-text.js';
 
 /** Exit code when the daemon is not running, so scripts can tell it from other failures. */
 export const EXIT_NOT_RUNNING = 3;
@@ -31,7 +32,8 @@ export async function runStatus(input: { json: boolean }, ctx: CliContext): Prom
   const active = status.profiles.find((p) => p.active);
   if (status.activeProfile === null) lines.push('active profile: none — run: credd switch PROFILE');
   else lines.push(`active profile: ${status.activeProfile}${active ? ` — ${describe(active)}` : ''}`);
-  for (const p of status.profiles.filter((x) => !x.active)) lines.push(`  ${p.name}: ${describe(p)}`);
+  for (const p of status.profiles.filter((x) => !x.active && x.scoped === undefined)) lines.push(`  ${p.name}: ${describe(p)}`);
+  for (const p of status.profiles.filter((x) => x.scoped !== undefined)) lines.push(`  ${scopedName(p)}: ${describe(p)}`);
   for (const m of status.mfa) {
     const state = m.neededSince
       ? `MFA code needed since ${clockTime(m.neededSince)}${m.neededFor ? ` (for ${m.neededFor}) — run: credd switch ${m.neededFor}` : ''}`
@@ -43,6 +45,14 @@ export async function runStatus(input: { json: boolean }, ctx: CliContext): Prom
   lines.push(`requests served: ${status.stats.requests} (${status.stats.servedFromCache} from cache, ${status.stats.waitedOnSts} waited on STS)`);
   ctx.out.write(`${lines.join('\n')}\n`);
   return 0;
+}
+
+/** A down-scoped exec slot: its profile, what narrows it, and how many running execs use it. */
+function scopedName(p: ProfileStatus): string {
+  const s = p.scoped;
+  if (!s) return p.name;
+  const execs = s.execs === 1 ? '1 exec' : `${s.execs} execs`;
+  return `${terminalText(s.profile)} [scope: ${terminalText(s.scope ?? 'session name only')}; ${execs}]`;
 }
 
 function describe(p: ProfileStatus): string {

@@ -1,0 +1,82 @@
+import type { CredentialBroker } from '../broker/credential-broker.js';
+import { checkPolicyArns, checkSuffix, packPolicy } from '../domain/scope-limits.js';
+import { cleanName, PROGRAM_PLACEHOLDER, type ScopeRequest } from '../domain/session-scope.js';
+import type { ProfileStatus, ScopeLease, ScopeLeaseRequest } from '../protocol/control-api.js';
+import { scopedToken } from '../protocol/scoped-token.js';
+import type { ScopeControlApi } from '../server/scope-control-routes.js';
+import type { LeaseView } from '../server/scoped-ecs-routes.js';
+import { SLOT_SEPARATOR, slotName, type ScopeRegistry } from './scope-registry.js';
+import type { ScopedProfiles } from './scoped-profiles.js';
+
+export interface ScopeControlDeps {
+  registry: ScopeRegistry;
+  profiles: ScopedProfiles;
+  broker: CredentialBroker;
+  token(): string;
+  port(): number;
+  now(): number;
+}
+
+/**
+ * Down-scoped exec sessions: the control API that opens and ends leases, the lease lookup the
+ * credential endpoint uses, and what `credd status` shows of each scoped slot.
+ */
+export function scopeControl(deps: ScopeControlDeps): ScopeControlApi & { lease(id: string): LeaseView | undefined; describe(slot: string): ProfileStatus['scoped'] } {
+  return {
+    async openScope(body: ScopeLeaseRequest): Promise<ScopeLease> {
+      const checked = checkedRequest(body);
+      // Every local check (config, policy, limits, role or not) runs before any STS call.
+      const profile = await deps.profiles.load(body.profile);
+      // The program is part of the scope only where the session name shows it: otherwise two
+      // different programs with the same policies share one slot.
+      const { program, ...rest } = checked;
+      const named = profile.kind === 'role' && profile.roleSessionName?.includes(PROGRAM_PLACEHOLDER) === true;
+      const request: ScopeRequest = named && program !== undefined ? { ...rest, program } : rest;
+      deps.profiles.narrow(profile, request);
+      const entry = deps.registry.scopeFor(body.profile, request);
+      const lease = deps.registry.open(entry, body.pid, deps.now());
+      try {
+        const slot = slotName(entry);
+        const creds = await deps.broker.prime(slot);
+        const label = deps.profiles.labelOf(slot);
+        const path = `/v1/credentials/${encodeURIComponent(body.profile)}/scoped/${lease.id}`;
+        return {
+          profile: body.profile,
+          lease: lease.id,
+          url: `http://127.0.0.1:${deps.port()}${path}`,
+          token: scopedToken(deps.token(), { profile: body.profile, lease: { scope: entry.id, id: lease.id } }),
+          expiration: creds.expiration.toISOString(),
+          ...(label !== undefined && { scope: label }),
+          ...(creds.assumedRoleArn !== undefined && { assumedRoleArn: creds.assumedRoleArn }),
+        };
+      } catch (err) {
+        deps.registry.release(lease.id);
+        throw err;
+      }
+    },
+    releaseScope: async (id) => deps.registry.release(id),
+    lease(id) {
+      const lease = deps.registry.lease(id);
+      if (!lease) return undefined;
+      const slot = `${lease.profile}${SLOT_SEPARATOR}${lease.scope}`;
+      const label = deps.profiles.labelOf(slot);
+      return { profile: lease.profile, scope: lease.scope, slot, ...(label !== undefined && { label }) };
+    },
+    describe(slot) {
+      const at = slot.indexOf(SLOT_SEPARATOR);
+      if (at === -1) return undefined;
+      const label = deps.profiles.labelOf(slot);
+      return { profile: slot.slice(0, at), execs: deps.registry.execsByScope().get(slot.slice(at + 1)) ?? 0, ...(label !== undefined && { scope: label }) };
+    },
+  };
+}
+
+/** The CLI checked these already; the daemon does not trust it to have. */
+function checkedRequest(body: ScopeLeaseRequest): ScopeRequest {
+  return {
+    ...(body.policyArns !== undefined && body.policyArns.length > 0 && { policyArns: checkPolicyArns(body.policyArns, '--policy-arn') }),
+    ...(body.policy !== undefined && { policy: packPolicy(body.policy, '--policy') }),
+    ...(body.sessionNameSuffix !== undefined && { sessionNameSuffix: checkSuffix(body.sessionNameSuffix, '--session-name-suffix') }),
+    ...(body.program !== undefined && { program: cleanName(body.program) }),
+  };
+}

@@ -1,0 +1,109 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { ScopeRequest } from '../domain/session-scope.js';
+
+export interface ScopeEntry {
+  id: string;
+  profile: string;
+  request: ScopeRequest;
+}
+
+export interface Lease {
+  id: string;
+  scope: string;
+  profile: string;
+  /** The `credd exec` process that holds the lease; a lease whose holder is gone is ended. */
+  pid: number;
+  since: number;
+}
+
+/** Kept at once; real use is a handful of concurrent execs. */
+const MAX_LEASES = 1024;
+const MAX_IDLE_SCOPES = 256;
+/** Separates profile and scope id in a broker slot name; no profile name can contain it. */
+export const SLOT_SEPARATOR = '#';
+
+/**
+ * The down-scoped sessions `credd exec` asked for, and the leases of the execs using them.
+ * A scope's id is a digest of the profile and what narrows it, so two children with the same
+ * scope share one broker slot (one AssumeRole); each child holds its own lease.
+ */
+export class ScopeRegistry {
+  private readonly scopes = new Map<string, ScopeEntry>();
+  private readonly leases = new Map<string, Lease>();
+
+  scopeFor(profile: string, request: ScopeRequest): ScopeEntry {
+    const id = createHash('sha256').update(JSON.stringify([profile, canonical(request)])).digest('base64url').slice(0, 22);
+    let entry = this.scopes.get(id);
+    if (!entry) {
+      entry = { id, profile, request };
+      this.scopes.set(id, entry);
+      this.trimIdle();
+    }
+    return entry;
+  }
+
+  open(entry: ScopeEntry, pid: number, now: number): Lease {
+    if (this.leases.size >= MAX_LEASES) this.sweep(() => false, (l) => l.since < now - 86_400_000);
+    const lease: Lease = { id: randomBytes(18).toString('base64url'), scope: entry.id, profile: entry.profile, pid, since: now };
+    this.leases.set(lease.id, lease);
+    return lease;
+  }
+
+  release(id: string): boolean {
+    return this.leases.delete(id);
+  }
+
+  lease(id: string): Lease | undefined {
+    return this.leases.get(id);
+  }
+
+  scope(id: string): ScopeEntry | undefined {
+    return this.scopes.get(id);
+  }
+
+  /** Ends the leases whose holder is gone; returns how many. */
+  sweep(alive: (pid: number) => boolean, stale: (lease: Lease) => boolean = () => false): number {
+    let ended = 0;
+    for (const l of [...this.leases.values()]) {
+      if (!alive(l.pid) || stale(l)) {
+        this.leases.delete(l.id);
+        ended++;
+      }
+    }
+    return ended;
+  }
+
+  /** Live leases per scope id. */
+  execsByScope(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const l of this.leases.values()) out.set(l.scope, (out.get(l.scope) ?? 0) + 1);
+    return out;
+  }
+
+  private trimIdle(): void {
+    if (this.scopes.size <= MAX_IDLE_SCOPES) return;
+    const used = new Set([...this.leases.values()].map((l) => l.scope));
+    for (const id of this.scopes.keys()) {
+      if (this.scopes.size <= MAX_IDLE_SCOPES) break;
+      if (!used.has(id)) this.scopes.delete(id);
+    }
+  }
+}
+
+export function slotName(entry: ScopeEntry): string {
+  return `${entry.profile}${SLOT_SEPARATOR}${entry.id}`;
+}
+
+function canonical(r: ScopeRequest): unknown[] {
+  return [r.policyArns ?? [], r.policy ?? null, r.sessionNameSuffix ?? null, r.program ?? null];
+}
+
+/** Whether a process still runs (EPERM: it runs, as someone else). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,88 @@
+import fs from 'node:fs/promises';
+import { loadAwsConfig } from '../config/aws-config.js';
+import { resolveProfile } from '../config/resolve-profile.js';
+import { awsCredentialsFile } from '../platform/paths.js';
+import { ConfigError } from '../domain/errors.js';
+import type { Profile, RoleProfile } from '../domain/profile.js';
+import { packPolicy } from '../domain/scope-limits.js';
+import { hasPolicy, scopeLabel, sessionNameFor, type ScopeRequest } from '../domain/session-scope.js';
+import { SLOT_SEPARATOR, type ScopeRegistry } from './scope-registry.js';
+
+const MAX_POLICY_FILE_BYTES = 64 * 1024;
+
+/**
+ * The broker's `loadProfile`: resolves a profile from the AWS config, reads its session policy
+ * file, and for a down-scoped slot (`PROFILE#SCOPE`) lays the exec's scope on top. Remembers
+ * each slot's scope label for the audit and `credd status`.
+ */
+export class ScopedProfiles {
+  private readonly labels = new Map<string, string | undefined>();
+
+  constructor(
+    private readonly configFile: string,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly registry: ScopeRegistry,
+    private readonly defaultSessionName: string,
+  ) {}
+
+  async load(name: string): Promise<Profile> {
+    const at = name.indexOf(SLOT_SEPARATOR);
+    const base = at === -1 ? name : name.slice(0, at);
+    let profile = resolveProfile(await loadAwsConfig(this.configFile, awsCredentialsFile(this.env)), base, this.env);
+    if (at !== -1) {
+      const entry = this.registry.scope(name.slice(at + 1));
+      if (!entry) throw new ConfigError(`The down-scoped session of profile "${base}" is no longer known to the daemon; run the program under credd exec again.`);
+      profile = this.narrow(profile, entry.request);
+    }
+    if (profile.kind === 'role') profile = await this.withPolicyText(profile);
+    if (this.labels.size > 1024) this.labels.clear();
+    this.labels.set(name, profile.kind === 'role' ? scopeLabel(profile.scope) : undefined);
+    return profile;
+  }
+
+  /** The scope label of a slot fetched at least once (policy ARNs / "inline policy"). */
+  labelOf(slot: string): string | undefined {
+    return this.labels.get(slot);
+  }
+
+  /** What `credd exec` adds to the profile: its policies and the session name with the program in it. */
+  narrow(profile: Profile, request: ScopeRequest): RoleProfile {
+    const where = `Profile "${profile.name}"`;
+    if (profile.kind !== 'role') {
+      const how = profile.kind === 'sso' ? 'IAM Identity Center role credentials take no session policy' : 'it is an IAM user, not a role';
+      throw new ConfigError(`${where} cannot be down-scoped (${how}); use a role profile whose source_profile is "${profile.name}".`);
+    }
+    if (hasPolicy(request) && (profile.scope?.policyArns !== undefined || profile.scope?.policyFile !== undefined)) {
+      // Two sets of session policies would be joined, which can only widen the profile's own.
+      throw new ConfigError(`${where} already sets credd_policy_arns or credd_policy_file; drop --policy/--policy-arn, or use a profile without them.`);
+    }
+    const scope = {
+      ...profile.scope,
+      ...(request.policyArns !== undefined && request.policyArns.length > 0 && { policyArns: request.policyArns }),
+      ...(request.policy !== undefined && { policy: request.policy }),
+    };
+    const roleSessionName = sessionNameFor(profile.roleSessionName ?? this.defaultSessionName, request.program, request.sessionNameSuffix);
+    return { ...profile, roleSessionName, scope };
+  }
+
+  private async withPolicyText(profile: RoleProfile): Promise<RoleProfile> {
+    const file = profile.scope?.policyFile;
+    if (file === undefined || profile.scope?.policy !== undefined) return profile;
+    const where = `Profile "${profile.name}", credd_policy_file ${file}`;
+    let text: string;
+    try {
+      const handle = await fs.open(file, 'r');
+      try {
+        const st = await handle.stat();
+        if (!st.isFile() || st.size > MAX_POLICY_FILE_BYTES) throw new ConfigError(`${where}: not a policy file (a regular file of at most 64 KiB).`);
+        text = await handle.readFile('utf8');
+      } finally {
+        await handle.close();
+      }
+    } catch (err) {
+      if (err instanceof ConfigError) throw err;
+      throw new ConfigError(`${where}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+    }
+    return { ...profile, scope: { ...profile.scope, policy: packPolicy(text, where) } };
+  }
+}

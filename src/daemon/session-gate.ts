@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import { loadAwsConfig, type Section } from '../config/aws-config.js';
+import { profileKind } from '../config/profile-kind.js';
 import { ActionRequiredError } from '../domain/errors.js';
 import type { CredentialProvider, ServeResult } from '../domain/ports.js';
 
@@ -50,8 +51,10 @@ export class SessionGate implements CredentialProvider {
     // An unreadable config: let the broker report it, in its own words.
     if (profiles === undefined) return true;
     const s = profiles.get(name) ?? {};
-    const isRole = [s['role_arn'], s['sso_session'], s['sso_start_url']].some((v) => v !== undefined && v.trim() !== '');
-    return isRole || s[SERVE_SESSION_KEY]?.trim().toLowerCase() === 'true';
+    // Only an IAM user whose long-term key credd keeps is gated; every other kind (roles, SSO,
+    // web identity, credential_process, aws login) is served as what it is.
+    const kind = profileKind(s);
+    return (kind !== 'key' && kind !== 'plaintext-key') || s[SERVE_SESSION_KEY]?.trim().toLowerCase() === 'true';
   }
 
   private async load(): Promise<ReadonlyMap<string, Section> | undefined> {

@@ -208,11 +208,11 @@ describe('credd service --dry-run', () => {
   it('--platform without --dry-run is refused, and an unknown platform too', async () => {
     for (const sub of ['install', 'uninstall']) {
       const r = await credd([sub, '--platform', 'launchd']);
-      assert.equal(r.code, 1);
+      assert.equal(r.code, 2, 'a usage error');
       assert.match(r.stderr, /--platform only goes with --dry-run/);
     }
     const bad = await credd(['install', '--dry-run', '--platform', 'upstart']);
-    assert.equal(bad.code, 1);
+    assert.equal(bad.code, 2, 'a usage error');
     assert.match(bad.stderr, /--platform takes launchd or systemd/);
     assert.equal(await fs.access(path.join(home, 'Library')).then(() => true, () => false), false, 'nothing written');
   });

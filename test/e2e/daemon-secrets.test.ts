@@ -80,7 +80,7 @@ describe('CREDD_STORE=file: the daemon starts locked, `credd unlock` opens it, `
   before(async () => {
     sts = await startStsEmulator();
     alice = sts.createUser({ userName: 'alice' });
-    box = await sandbox({ stsUrl: sts.url, config: '[profile base]\nregion = us-east-1\n', extraEnv: { CREDD_STORE: 'file' } });
+    box = await sandbox({ stsUrl: sts.url, config: '[profile base]\nregion = us-east-1\ncredd_serve_session = true\n', extraEnv: { CREDD_STORE: 'file' } });
     daemon = await startDaemonProcess(box.env);
   });
   after(async () => {

@@ -109,7 +109,7 @@ describe('IMDSv2 emulation with real clients (credd env --imds)', () => {
     const kept = await box.credd(['env', '--imds'], { env: { NO_PROXY: 'corp.example' } });
     assert.match(kept.stdout, /^export NO_PROXY='corp\.example,127\.0\.0\.1,localhost' no_proxy='corp\.example,127\.0\.0\.1,localhost'$/m);
     const pinned = await box.credd(['env', '--imds', 'readonly']);
-    assert.equal(pinned.code, 1);
+    assert.equal(pinned.code, 2, 'a usage error');
     assert.match(pinned.stderr, /always serves the active profile/);
   });
 

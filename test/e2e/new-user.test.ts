@@ -64,12 +64,13 @@ describe('a new user\'s first steps', () => {
     assert.equal(r.stderr, `credd: There is no profile "readonyl" in ${box.configFile} and no key for it in credd; did you mean readonly?\n`);
   });
 
-  it('list shows credential_process and web-identity profiles as served elsewhere, and roles whose source has no key', async () => {
+  it('list shows credential_process and web-identity profiles as what they are, and roles whose source has no key', async () => {
     const r = await box.credd(['list']);
     assert.equal(r.code, 0, r.stderr);
     const row = (name: string): string => r.stdout.split('\n').find((l) => l.slice(2).startsWith(`${name} `)) ?? '';
-    assert.match(row('tool'), /elsewhere\s+credential_process: not served by credd/);
-    assert.match(row('ci'), /elsewhere\s+web identity: not served by credd/);
+    assert.match(row('tool'), /^ {2}tool +credential_process /);
+    assert.match(row('ci'), /^ {2}ci +web identity ← /);
+    for (const name of ['tool', 'ci']) assert.doesNotMatch(row(name), /no key/, `${name} is not shown as a missing key`);
     assert.match(row('orphan'), /role ← nokey\s+arn:aws:iam::\d+:role\/ReadOnly; nokey has no key \(credd add nokey\)/);
     assert.doesNotMatch(row('readonly'), /no key/);
   });

@@ -71,7 +71,7 @@ export async function listProfiles(ctx: CliContext): Promise<ListedProfile[]> {
       }
       const source = p.source.kind === 'ambient' ? `credential_source ${p.source.source}` : p.source.name;
       const root = rootOf(p);
-      const noKey = root.kind === 'keychain' && !withKey.has(root.name) ? `${root.name} has no key (credd add ${root.name})` : undefined;
+      const noKey = root.kind === 'keychain' && !withKey.has(root.name) && root.plaintextKeyIn === undefined ? `${root.name} has no key (credd add ${root.name})` : undefined;
       const scope = describeScopeKeys(p.scope);
       return { ...base, kind: 'role', source, roleArn: p.roleArn, ...(p.mfaSerial && { mfaSerial: p.mfaSerial }), ...state, ...(noKey !== undefined && { problem: noKey }), ...(scope !== undefined && { scope }) };
     } catch (err) {

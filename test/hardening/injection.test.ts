@@ -101,7 +101,7 @@ describe('nothing credd prints to a terminal carries control characters', () => 
 
   it('an error message that repeats hostile input carries no escape sequence', async () => {
     const r = await run(process.execPath, [CREDD_BIN, 'switch', 'x\u001b]0;owned\u0007\ny'], { env: cleanEnv({ CREDD_HOME: home }) });
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2, 'an invalid profile name is a usage error');
     assert.doesNotMatch(r.stderr, CONTROL);
     assert.equal(r.stderr.split('\n').filter((l) => l !== '').length, 1, r.stderr);
   });

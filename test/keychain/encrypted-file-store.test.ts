@@ -193,7 +193,7 @@ describe('EncryptedFileStore', () => {
     const store = new EncryptedFileStore({ dir, passphrase: async () => 'pw' });
     await store.set('key:base', 'v');
     const meta = JSON.parse(await fs.readFile(path.join(dir, 'store.json'), 'utf8')) as Record<string, unknown>;
-    assert.deepEqual([meta['kdf'], meta['N'], meta['r'], meta['p']], ['scrypt', 2 ** 15, 8, 1]);
+    assert.deepEqual([meta['kdf'], meta['N'], meta['r'], meta['p']], ['scrypt', 2 ** 17, 8, 1]);
     assert.equal(await new EncryptedFileStore({ dir, passphrase: async () => 'pw' }).get('key:base'), 'v');
   });
 

@@ -1,4 +1,4 @@
-// Lint rules, chiefly the import direction of DESIGN.md §2:
+// Lint rules, chiefly the import direction of docs/architecture.md, Layers:
 // cli → daemon → {server, broker, sts, keychain, config} → {protocol, domain, platform}.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -33,14 +33,14 @@ const layerRules = layers.map((layer) => {
   const banned = layers.filter((other) => other !== layer && !allowed[layer].includes(other));
   const patterns = [
     ...(banned.length > 0
-      ? [{ group: banned.flatMap((b) => [`../${b}/*`, `../../${b}/*`, `../${b}`, `../../${b}`]), message: `src/${layer} may import only from: ${allowed[layer].join(', ') || 'nothing in src'} (DESIGN.md §2).` }]
+      ? [{ group: banned.flatMap((b) => [`../${b}/*`, `../../${b}/*`, `../${b}`, `../../${b}`]), message: `src/${layer} may import only from: ${allowed[layer].join(', ') || 'nothing in src'} (docs/architecture.md, Layers).` }]
       : []),
     ...((forbiddenPackages[layer] ?? []).length > 0
-      ? [{ group: forbiddenPackages[layer].filter((p) => p !== '*'), message: `src/${layer} must not use this package directly (DESIGN.md §2).` }].filter((p) => p.group.length > 0)
+      ? [{ group: forbiddenPackages[layer].filter((p) => p !== '*'), message: `src/${layer} must not use this package directly (docs/architecture.md, Layers).` }].filter((p) => p.group.length > 0)
       : []),
   ];
   if (layer === 'domain') {
-    patterns.push({ regex: '^(?!\\./)', message: 'src/domain imports nothing but its own files (DESIGN.md §2).' });
+    patterns.push({ regex: '^(?!\\./)', message: 'src/domain imports nothing but its own files (docs/architecture.md, Layers).' });
   }
   return { files: [`src/${layer}/**/*.ts`], rules: { 'no-restricted-imports': ['error', { patterns }] } };
 });
@@ -56,9 +56,9 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-restricted-syntax': [
         'error',
-        { selector: 'TSEnumDeclaration', message: 'No enums: use string unions (DESIGN.md §3).' },
-        { selector: 'TSModuleDeclaration', message: 'No namespaces (DESIGN.md §3).' },
-        { selector: 'ExportAllDeclaration', message: 'No export * (DESIGN.md §3).' },
+        { selector: 'TSEnumDeclaration', message: 'No enums: use string unions (house rule).' },
+        { selector: 'TSModuleDeclaration', message: 'No namespaces (house rule).' },
+        { selector: 'ExportAllDeclaration', message: 'No export * (house rule).' },
       ],
     },
   },

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { loadDefaultSections } from '../../config/default-sections.js';
 import { loadDaemonInfo } from '../../daemon/daemon-state.js';
 import { readIfExists } from '../../platform/private-files.js';
 import { portFromEnv } from '../../platform/settings.js';
@@ -68,13 +69,12 @@ export async function shadowCheck(ctx: CliContext): Promise<CheckResult[]> {
     results.push(fail('AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is set and takes precedence over the full URI', 'unset AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'));
   }
   const credsFile = ctx.env['AWS_SHARED_CREDENTIALS_FILE'] || path.join(ctx.env['HOME'] ?? os.homedir(), '.aws', 'credentials');
-  const { loadSharedConfigFiles } = await import('@smithy/shared-ini-file-loader');
-  const parsed = await loadSharedConfigFiles({ filepath: credsFile, configFilepath: ctx.configFile, ignoreCache: true }).catch(() => undefined);
-  const def = parsed?.credentialsFile['default'];
+  const defaults = await loadDefaultSections({ configFile: ctx.configFile, credentialsFile: credsFile });
+  const def = defaults.credentials;
   if (def?.['aws_access_key_id'] !== undefined) {
     results.push(fail(`[default] in ${credsFile} holds a plaintext access key that SDKs use before credd`, `move it into the keychain with credd add, then delete it from ${credsFile}`));
   }
-  const cfgDefault = parsed?.configFile['default'];
+  const cfgDefault = defaults.config;
   const shadowKeys = ['credential_process', 'role_arn', 'sso_session', 'sso_start_url', 'web_identity_token_file'].filter((k) => cfgDefault?.[k] !== undefined);
   if (shadowKeys.length > 0) {
     results.push(warn(`[default] in ${ctx.configFile} has ${shadowKeys.join(', ')}: SDKs without AWS_PROFILE use it before credd`, 'remove those keys from [default] or give that profile another name'));

@@ -4,6 +4,7 @@ import type { Clock, CommandRunner, SecretStore, StsGateway } from '../domain/po
 import type { KeychainProfile } from '../domain/profile.js';
 import { decodeSession, encodeSession, sessionItem, type StoredSession } from '../domain/stored-session.js';
 import type { Logger } from '../platform/logger.js';
+import { isMfaCode, MFA_CODE_SHAPE } from '../domain/mfa-code.js';
 
 /** Default MFA session: a workday (AWS's own GetSessionToken default). */
 export const DEFAULT_MFA_SESSION_SECONDS = 43_200;
@@ -108,7 +109,7 @@ export class MfaSessions {
   }
 
   private async doLogin(user: KeychainProfile, serial: string, code: string): Promise<StoredSession> {
-    if (!/^\d{6}$/.test(code)) throw new StsError('MfaInvalid', 'An MFA code is 6 digits.');
+    if (!isMfaCode(code)) throw new StsError('MfaInvalid', MFA_CODE_SHAPE);
     const key = await this.deps.loadKey(user);
     const used: { at: number; session?: StoredSession } = { at: this.deps.clock.now() };
     this.usedCodes.set(`${serial}:${code}`, used);
@@ -161,7 +162,7 @@ export class MfaSessions {
       throw new CreddError('MfaProcessFailed', `mfa_process for "${user}" failed: ${errorMessage(err)}.`);
     }
     const code = out.trim();
-    if (!/^\d{6}$/.test(code)) throw new CreddError('MfaProcessFailed', `mfa_process for "${user}" did not print a 6-digit code.`);
+    if (!isMfaCode(code)) throw new CreddError('MfaProcessFailed', `mfa_process for "${user}" did not print a 6-digit code.`);
     return code;
   }
 

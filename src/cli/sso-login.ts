@@ -7,6 +7,7 @@ import { rootOf, type SsoProfile } from '../domain/profile.js';
 import { createToken, registerClient, startDeviceAuthorization } from '../sts/sso-client.js';
 import { cacheKeyOf, isoSeconds, readToken, tokenCacheFile, writeToken, type SsoToken } from '../sts/sso-token-cache.js';
 import type { CliContext } from './cli-context.js';
+import { ROUTES } from '../protocol/routes.js';
 
 export interface LoginOptions {
   /** Open the verification page in a browser (default: where one is likely). */
@@ -82,7 +83,7 @@ export async function ssoLogin(ctx: CliContext, target: SsoProfile, opts: LoginO
       };
       await writeToken(file, token);
       // Requests that were told to sign in may go again at once; the prompt notice clears.
-      await ctx.daemon.post('/v1/recheck').catch(() => undefined);
+      await ctx.daemon.post(ROUTES.control.recheck).catch(() => undefined);
       ctx.err.write(`Signed in; the token is valid until ${token.expiresAt} (shared with the AWS CLI: ${file}).\n`);
       return token;
     } catch (err) {

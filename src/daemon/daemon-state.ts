@@ -1,4 +1,5 @@
 import { readIfExists, writePrivateFileAtomic } from '../platform/private-files.js';
+import { isProfileName } from '../domain/profile-name.js';
 
 /** What survives a restart besides the token: the active profile. Never a secret. */
 export interface PersistedState {
@@ -11,7 +12,7 @@ export async function loadState(file: string): Promise<PersistedState> {
   try {
     const v = JSON.parse(raw) as { activeProfile?: unknown };
     // Only a name credd could have written: anything else is a damaged or foreign file.
-    return typeof v.activeProfile === 'string' && /^[\w.@+=,:-]{1,128}$/.test(v.activeProfile) ? { activeProfile: v.activeProfile } : {};
+    return isProfileName(v.activeProfile) ? { activeProfile: v.activeProfile } : {};
   } catch {
     // A corrupt state file costs the user one `credd switch`, never a crash loop.
     return {};

@@ -8,6 +8,7 @@ import { ImdsTokens } from './imds-tokens.js';
 import { registerImdsOff } from './imds-off.js';
 import { peerGuard, type PeerGuard, type PeerUidCheck } from './peer-guard.js';
 import { guardRequest, sendError } from './request-guard.js';
+import { ROUTES } from '../protocol/routes.js';
 
 export interface ServerDeps {
   credentials: CredentialProvider;
@@ -57,7 +58,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   const guard = deps.peerUid && peerGuard(deps.peerUid, deps.port);
   if (guard) app.server.on('connection', guard.connected);
   const audit = deps.audit && guard ? withUid(deps.audit, guard) : deps.audit;
-  const credentialPath = (url: string): boolean => url.startsWith('/v1/credentials') || url.startsWith('/latest/meta-data/iam/security-credentials');
+  const credentialPath = (url: string): boolean => url.startsWith(ROUTES.ecs) || url.startsWith(ROUTES.imdsCredentials);
   if (audit) app.addHook('onRequest', async (req) => void (credentialPath(req.url) && audit.arrived(req.raw.socket)));
   if (guard) {
     app.addHook('onRequest', async (req, reply) => {

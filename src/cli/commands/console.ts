@@ -10,6 +10,7 @@ import type { DaemonStatus } from '../../protocol/control-api.js';
 import type { CliContext } from '../cli-context.js';
 import { fetchCredentials } from './export.js';
 import { validProfileName } from './profile-name.js';
+import { ROUTES } from '../../protocol/routes.js';
 
 export interface ConsoleInput {
   profile?: string;
@@ -29,7 +30,7 @@ function partitionOf(region: string | undefined): { federation: string; console:
  * (getSigninToken, then Action=login). CREDD_FEDERATION_ENDPOINT overrides the endpoint.
  */
 export async function consoleUrl(input: ConsoleInput, ctx: CliContext, fetchImpl: typeof fetch = proxiedFetch(ctx.env)): Promise<string> {
-  const profile = validProfileName(input.profile ?? (await ctx.daemon.get<DaemonStatus>('/v1/status')).activeProfile ?? '');
+  const profile = validProfileName(input.profile ?? (await ctx.daemon.get<DaemonStatus>(ROUTES.control.status)).activeProfile ?? '');
   const c = await fetchCredentials(ctx, profile, input.mfaCode);
   if (c.assumedRoleArn === undefined) {
     throw new CreddError('NotARole', `Profile "${profile}" is not a role; the console sign-in works with role credentials (AWS refuses GetSessionToken sessions there).`);

@@ -8,6 +8,7 @@ import { DaemonNotRunningError } from '../daemon-client.js';
 import { withMfa } from '../mfa-prompt.js';
 import { viaDaemon } from '../secret-client.js';
 import { PROFILE_ARG, validProfileName } from './profile-name.js';
+import { ROUTES } from '../../protocol/routes.js';
 
 /** Replaces PROFILE's IAM user key with a new one, in the daemon (which uses it at once) when it runs. */
 export async function runRotate(input: { profile: string; mfaCode?: string }, ctx: CliContext): Promise<void> {
@@ -19,7 +20,7 @@ export async function runRotate(input: { profile: string; mfaCode?: string }, ct
     () =>
       viaDaemon<RotateResultView>(
         ctx,
-        () => ctx.daemon.post<RotateResultView>('/v1/rotate', { profile: name }),
+        () => ctx.daemon.post<RotateResultView>(ROUTES.control.rotate, { profile: name }),
         // Without a daemon there is nobody to hold an MFA session: only MFA-free users rotate here.
         (store) => {
           quietSdkNodeWarning();

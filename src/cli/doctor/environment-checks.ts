@@ -8,6 +8,7 @@ import { portFromEnv } from '../../platform/settings.js';
 import type { DaemonStatus } from '../../protocol/control-api.js';
 import type { CliContext } from '../cli-context.js';
 import { fail, ok, warn, type CheckResult } from './check.js';
+import { ROUTES } from '../../protocol/routes.js';
 
 /** State dir 0700; token and control socket 0600: nobody else may read or connect. */
 export async function permissionsCheck(ctx: CliContext): Promise<CheckResult> {
@@ -46,7 +47,7 @@ export async function shellCheck(ctx: CliContext, status: DaemonStatus | undefin
   } catch {
     return fail(`AWS_CONTAINER_CREDENTIALS_FULL_URI is not a URL: ${uri}`, 'eval "$(credd env)"');
   }
-  if (url.hostname !== '127.0.0.1' || !url.pathname.startsWith('/v1/credentials') || Number(url.port) !== port) {
+  if (url.hostname !== '127.0.0.1' || !url.pathname.startsWith(ROUTES.ecs) || Number(url.port) !== port) {
     return fail(`AWS_CONTAINER_CREDENTIALS_FULL_URI (${uri}) does not point at this daemon (127.0.0.1:${port})`, 'eval "$(credd env)"');
   }
   const token = (await readIfExists(ctx.paths.token))?.trim();
@@ -54,7 +55,7 @@ export async function shellCheck(ctx: CliContext, status: DaemonStatus | undefin
   if (ctx.env['AWS_CONTAINER_AUTHORIZATION_TOKEN'] !== token) {
     return fail("AWS_CONTAINER_AUTHORIZATION_TOKEN in this shell is not this daemon's token", 'eval "$(credd env)"');
   }
-  return ok(`this shell points SDKs at credd (${url.pathname === '/v1/credentials' ? 'follows credd switch' : `pinned: ${decodeURIComponent(url.pathname.slice('/v1/credentials/'.length))}`})`);
+  return ok(`this shell points SDKs at credd (${url.pathname === ROUTES.ecs ? 'follows credd switch' : `pinned: ${decodeURIComponent(url.pathname.slice(ROUTES.ecs.length + 1))}`})`);
 }
 
 /** Every SDK tries environment keys and profiles before the container endpoint: those shadow credd. */

@@ -4,6 +4,7 @@ import type { Clock, CommandRunner, SecretStore, StsGateway } from '../domain/po
 import type { KeychainProfile } from '../domain/profile.js';
 import { decodeSession, encodeSession, sessionItem, type StoredSession } from '../domain/stored-session.js';
 import type { Logger } from '../platform/logger.js';
+import type { MfaView } from './broker-view.js';
 import { isMfaCode, MFA_CODE_SHAPE } from '../domain/mfa-code.js';
 
 /** Default MFA session: a workday (AWS's own GetSessionToken default). */
@@ -24,7 +25,7 @@ export interface MfaSessionsDeps {
   runCommand?: CommandRunner;
 }
 
-export interface MfaNeed {
+interface MfaNeed {
   serial: string;
   since: number;
   forProfile: string;
@@ -40,7 +41,8 @@ export class MfaSessions {
   /** Codes already sent to STS, with the session each one started (if it did). */
   private readonly usedCodes = new Map<string, { at: number; session?: StoredSession }>();
   private readonly loaded = new Set<string>();
-  readonly needs = new Map<string, MfaNeed>();
+  /** Users whose session is missing or ended, waiting for a code; cleared by a login. */
+  private readonly needs = new Map<string, MfaNeed>();
 
   constructor(private readonly deps: MfaSessionsDeps) {}
 
@@ -103,9 +105,19 @@ export class MfaSessions {
     this.loaded.clear();
   }
 
-  /** Sessions known in memory (loaded or obtained), for status. */
-  known(): Array<{ profile: string; serial: string; expiration: Date }> {
-    return [...this.sessions.entries()].map(([profile, s]) => ({ profile, serial: s.serial, expiration: s.creds.expiration }));
+  /** Sessions known in memory (loaded or obtained) and codes waited for, copied out, one entry per user. */
+  view(): MfaView[] {
+    const byUser = new Map<string, MfaView>();
+    for (const [user, s] of this.sessions) byUser.set(user, { user, serial: s.serial, expiresAt: s.creds.expiration.getTime() });
+    for (const [user, need] of this.needs) {
+      byUser.set(user, { ...byUser.get(user), user, serial: need.serial, needed: { since: need.since, forProfile: need.forProfile } });
+    }
+    return [...byUser.values()];
+  }
+
+  /** A code is being waited for `user` (a login clears it before the profiles are fetched again). */
+  waitsForCode(user: string): boolean {
+    return this.needs.has(user);
   }
 
   private async doLogin(user: KeychainProfile, serial: string, code: string): Promise<StoredSession> {

@@ -1,9 +1,9 @@
 import type { CredentialBroker } from '../broker/credential-broker.js';
-import type { TemporaryCredentials } from '../domain/credentials.js';
-import type { ControlApi } from '../server/build-control.js';
-import type { DaemonStatus, MfaStatus, ProfileStatus, SwitchResult } from '../protocol/control-api.js';
 import { creddVersion } from '../platform/version.js';
+import type { ControlApi } from '../server/build-control.js';
+import { daemonStatus } from './daemon-status.js';
 import { secretControl, storeStatus, type SecretControlContext } from './secret-control.js';
+import { switchResult } from './switch-result.js';
 
 export interface ControlContext extends SecretControlContext {
   broker: CredentialBroker;
@@ -19,14 +19,27 @@ export interface ControlContext extends SecretControlContext {
 /** The control API over the broker: what `credd switch/status/stop` talk to. */
 export function controlImpl(ctx: ControlContext): ControlApi {
   return {
-    status: async () => status(ctx),
+    status: async () =>
+      daemonStatus(ctx.broker.view(), {
+        pid: process.pid,
+        version: creddVersion(),
+        port: ctx.port(),
+        startedAt: ctx.startedAt,
+        store: ctx.storeDescription,
+        storeState: storeStatus(ctx.store),
+        configFile: ctx.configFile,
+      }),
     ...secretControl(ctx),
     // `credd switch` is the user acting: a keychain that said no may be asked once more.
     switchTo: async (profile) => {
       ctx.store.retry();
-      return after(ctx, switchResult(ctx.broker, profile, await ctx.broker.switchTo(profile).finally(ctx.changed)));
+      const creds = await ctx.broker.switchTo(profile).finally(ctx.changed);
+      return after(ctx, switchResult(ctx.broker.view(), profile, creds));
     },
-    prime: async (profile) => switchResult(ctx.broker, profile, await ctx.broker.prime(profile)),
+    prime: async (profile) => {
+      const creds = await ctx.broker.prime(profile);
+      return switchResult(ctx.broker.view(), profile, creds);
+    },
     clear: async (profile) => after(ctx, await ctx.broker.clear(profile)),
     recheck: async () => after(ctx, ctx.broker.recheck()),
     exportCredentials: async (profile) => {
@@ -57,57 +70,4 @@ export function controlImpl(ctx: ControlContext): ControlApi {
 function after<T>(ctx: ControlContext, value: T): T {
   ctx.changed();
   return value;
-}
-
-function switchResult(broker: CredentialBroker, profile: string, creds: TemporaryCredentials): SwitchResult {
-  const user = broker.snapshot().find((s) => s.name === profile)?.userName;
-  const session = broker.mfa.known().find((s) => s.profile === user);
-  return {
-    profile,
-    expiration: creds.expiration.toISOString(),
-    ...(creds.assumedRoleArn !== undefined && { assumedRoleArn: creds.assumedRoleArn }),
-    ...(session && { mfaExpiration: session.expiration.toISOString() }),
-  };
-}
-
-function mfaStatus(broker: CredentialBroker): MfaStatus[] {
-  const byUser = new Map<string, MfaStatus>();
-  for (const s of broker.mfa.known()) byUser.set(s.profile, { profile: s.profile, serial: s.serial, expiration: s.expiration.toISOString() });
-  for (const [user, need] of broker.mfa.needs) {
-    byUser.set(user, { ...byUser.get(user), profile: user, serial: need.serial, neededSince: new Date(need.since).toISOString(), neededFor: need.forProfile });
-  }
-  return [...byUser.values()];
-}
-
-function status(ctx: ControlContext): DaemonStatus {
-  const { broker } = ctx;
-  const profiles: ProfileStatus[] = broker.snapshot().map((slot) => {
-    const freshness = broker.freshness(slot.name);
-    return {
-      name: slot.name,
-      active: slot.name === broker.active,
-      refreshing: slot.inflight !== undefined,
-      ...(slot.creds && { expiration: slot.creds.expiration.toISOString() }),
-      ...(freshness !== undefined && { freshness }),
-      ...(slot.creds?.assumedRoleArn !== undefined && { assumedRoleArn: slot.creds.assumedRoleArn }),
-      ...(slot.nextAttemptAt !== undefined && { nextRefreshAt: new Date(slot.nextAttemptAt).toISOString() }),
-      ...(slot.lastError && {
-        lastError: { code: slot.lastError.code, message: slot.lastError.message, at: new Date(slot.lastErrorAt ?? 0).toISOString() },
-      }),
-    };
-  });
-  return {
-    running: true,
-    pid: process.pid,
-    version: creddVersion(),
-    port: ctx.port(),
-    startedAt: ctx.startedAt.toISOString(),
-    activeProfile: broker.active ?? null,
-    store: ctx.storeDescription,
-    storeState: storeStatus(ctx.store),
-    configFile: ctx.configFile,
-    profiles,
-    mfa: mfaStatus(broker),
-    stats: { ...broker.stats },
-  };
 }

@@ -28,7 +28,8 @@ import { portInUseError, tcpDefences } from './tcp-defences.js';
 import { controlImpl } from './control-impl.js';
 import { AuditLog } from './audit-log.js';
 import { loadState, saveState } from './daemon-state.js';
-import { NoticeWriter, noticeFor } from './notice.js';
+import { noticeFor } from './notice.js';
+import { NoticeWriter } from './notice-writer.js';
 import { acquirePidLock } from './pid-lock.js';
 import { daemonStoreFromEnv } from './store-from-env.js';
 
@@ -109,7 +110,7 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
       paths.notice,
       () => {
         broker.checkClock();
-        return noticeFor(broker, Date.now(), store.state);
+        return noticeFor(broker.view(), store.state);
       },
       logger,
     );

@@ -30,10 +30,6 @@ export function cacheKeyOf(profile: { ssoSession?: string; startUrl: string }): 
   return profile.ssoSession ?? profile.startUrl;
 }
 
-export function isoSeconds(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 /** Undefined when missing or unreadable: either way the user has to sign in. */
 export async function readToken(file: string): Promise<SsoToken | undefined> {
   try {

@@ -23,7 +23,7 @@ export async function mfaSessionFor(ctx: MfaContext, name: string): Promise<Temp
   const serial = mfaSerialOf(profile);
   const user = userOf(profile);
   if (serial === undefined || user === undefined) throw new ConfigError(`Profile "${name}" does not use MFA with an IAM user.`);
-  return ctx.mfa.current(user, serial, name, mfaProcessOf(profile));
+  return ctx.mfa.current({ user, serial, forProfile: name, mfaProcess: mfaProcessOf(profile) });
 }
 
 /** Starts an MFA session for PROFILE's IAM user with a code the user typed. */

@@ -25,6 +25,16 @@ export interface MfaSessionsDeps {
   runCommand?: CommandRunner;
 }
 
+export interface SessionRequest {
+  /** The IAM user whose session it is. */
+  user: KeychainProfile;
+  /** The MFA device the asking profile names. */
+  serial: string;
+  /** The profile that asked, named in the MfaRequired message. */
+  forProfile: string;
+  mfaProcess?: string | undefined;
+}
+
 interface MfaNeed {
   serial: string;
   since: number;
@@ -47,7 +57,7 @@ export class MfaSessions {
   constructor(private readonly deps: MfaSessionsDeps) {}
 
   /** A valid session for `user`, from memory, the store, or mfa_process; else MfaRequired. */
-  async current(user: KeychainProfile, serial: string, forProfile: string, mfaProcess?: string): Promise<TemporaryCredentials> {
+  async current({ user, serial, forProfile, mfaProcess }: SessionRequest): Promise<TemporaryCredentials> {
     const now = this.deps.clock.now();
     let session = await this.cached(user.name);
     if (session && session.serial !== serial) session = undefined;

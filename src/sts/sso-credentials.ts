@@ -34,7 +34,7 @@ export class SsoCredentials implements SsoCredentialSource {
   async roleCredentials(profile: SsoProfile): Promise<TemporaryCredentials> {
     const token = await this.validToken(profile);
     try {
-      return await getRoleCredentials(profile.ssoRegion, this.env, token.accessToken, profile.accountId, profile.roleName);
+      return await getRoleCredentials(this.env, { region: profile.ssoRegion, accessToken: token.accessToken, accountId: profile.accountId, roleName: profile.roleName });
     } catch (err) {
       const name = (err as { name?: string }).name;
       if (name === 'UnauthorizedException') throw ssoLoginRequired(profile, 'needs a new IAM Identity Center sign-in (the portal no longer accepts the token)');

@@ -1,4 +1,5 @@
-import { readIfExists, writePrivateFileAtomic } from '../platform/private-files.js';
+import { readIfExists } from '../platform/private-files.js';
+import { writeFileAtomic } from '../platform/write-file-atomic.js';
 import { isProfileName } from '../domain/profile-name.js';
 
 /** What survives a restart besides the token: the active profile. Never a secret. */
@@ -20,7 +21,7 @@ export async function loadState(file: string): Promise<PersistedState> {
 }
 
 export async function saveState(file: string, state: PersistedState): Promise<void> {
-  await writePrivateFileAtomic(file, `${JSON.stringify(state)}\n`);
+  await writeFileAtomic(file, `${JSON.stringify(state)}\n`);
 }
 
 /** Where a running daemon listens; read by `credd env` without a round trip. */

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { errorMessage } from '../domain/errors.js';
 import type { Logger } from '../platform/logger.js';
-import { writePrivateFileAtomic } from '../platform/private-files.js';
+import { writeFileAtomic } from '../platform/write-file-atomic.js';
 import { terminalText } from '../platform/terminal-text.js';
 
 /** Keeps `$CREDD_HOME/notice` current; the shell hook only has to read a file (no process, no socket). */
@@ -29,7 +29,7 @@ export class NoticeWriter {
       if (next === undefined) await fs.rm(this.file, { force: true });
       else {
         // The hook prints this line to the terminal: no control character may reach it.
-        await writePrivateFileAtomic(this.file, `${terminalText(next)}\n`);
+        await writeFileAtomic(this.file, `${terminalText(next)}\n`);
         this.logger.warn({ notice: next }, 'notice for the user');
       }
     } catch (err) {

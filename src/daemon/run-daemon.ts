@@ -9,7 +9,8 @@ import { errorMessage } from '../domain/errors.js';
 import { systemClock } from '../platform/clock.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 import { awsConfigFile, awsCredentialsFile, creddPaths, defaultCreddHome } from '../platform/paths.js';
-import { ensurePrivateDir, writePrivateFileAtomic } from '../platform/private-files.js';
+import { ensurePrivateDir } from '../platform/private-files.js';
+import { writeFileAtomic } from '../platform/write-file-atomic.js';
 import { runCommand } from '../platform/run-command.js';
 import { quietSdkNodeWarning } from '../platform/quiet-sdk-warning.js';
 import { portFromEnv, processTimeoutMs } from '../platform/settings.js';
@@ -173,7 +174,7 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
       await fs.rm(paths.controlSocket, { force: true });
     });
 
-    await writePrivateFileAtomic(
+    await writeFileAtomic(
       paths.daemonInfo,
       JSON.stringify({ pid: process.pid, port, startedAt: startedAt.toISOString(), version: creddVersion(), ...(opts.logFile !== undefined && { logFile: opts.logFile }) }),
     );

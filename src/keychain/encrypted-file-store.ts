@@ -7,7 +7,7 @@ import { DEFAULT_SCRYPT, FileStoreCipher, validScryptParams, type ScryptParams }
 import type { LockableStore } from './guarded-store.js';
 import { itemFileName, itemFromFileName } from './item-file-name.js';
 import { parseSealedFile, type SealedFile } from './sealed-file.js';
-import { syncDir, writeFileAtomic } from './write-file-atomic.js';
+import { syncDir, writeFileAtomic } from '../platform/write-file-atomic.js';
 
 export interface EncryptedFileStoreOptions {
   dir: string;

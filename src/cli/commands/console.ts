@@ -4,7 +4,8 @@ import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { CreddError, errorMessage } from '../../domain/errors.js';
 import { childEnv } from '../../platform/child-env.js';
-import { ensurePrivateDir, writePrivateFileAtomic } from '../../platform/private-files.js';
+import { ensurePrivateDir } from '../../platform/private-files.js';
+import { writeFileAtomic } from '../../platform/write-file-atomic.js';
 import { proxiedFetch } from '../../sts/proxied-fetch.js';
 import type { DaemonStatus } from '../../protocol/control-api.js';
 import type { CliContext } from '../cli-context.js';
@@ -71,7 +72,7 @@ async function redirectPage(ctx: CliContext, url: string): Promise<string> {
   await ensurePrivateDir(ctx.paths.home);
   const file = path.join(ctx.paths.home, 'console-signin.html');
   const attr = url.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-  await writePrivateFileAtomic(
+  await writeFileAtomic(
     file,
     `<!doctype html><meta charset="utf-8"><meta name="referrer" content="no-referrer"><meta http-equiv="refresh" content="0;url=${attr}"><title>credd: AWS console sign-in</title><a href="${attr}">Sign in to the AWS console</a>\n`,
   );

@@ -8,7 +8,7 @@ import type { BrokerDeps, BrokerStats } from './broker-deps.js';
 import { ClockJump } from './clock-jump.js';
 import type { BrokerView } from './broker-view.js';
 import { CredentialSource } from './credential-source.js';
-import { mfaLogin, mfaSessionFor, type MfaContext, type MfaLoginResult } from './mfa-commands.js';
+import { mfaLogin, mfaSessionFor, type MfaContext, type StartedMfaSession } from './mfa-commands.js';
 import { MfaSessions } from './mfa-sessions.js';
 import { profileView, type ProfileSlot } from './profile-slot.js';
 import { SlotTable } from './slot-table.js';
@@ -118,10 +118,10 @@ export class CredentialBroker implements CredentialProvider {
   }
 
   /** Credentials for `name`, from cache when fresh enough (unless `renew`), else one shared STS call. */
-  ensure(name: string, renew = false): Promise<TemporaryCredentials> {
+  ensure(name: string, opts: { renew?: boolean } = {}): Promise<TemporaryCredentials> {
     const slot = this.slots.for(name);
     if (slot.inflight) return slot.inflight;
-    if (slot.creds && !renew) {
+    if (slot.creds && opts.renew !== true) {
       const state = classify(slot.creds.expiration.getTime(), slot.issuedAt, this.deps.clock.now());
       if (state === 'fresh' || state === 'aging') return Promise.resolve(slot.creds);
     }
@@ -167,7 +167,7 @@ export class CredentialBroker implements CredentialProvider {
     }
     const user = rootOf(await this.deps.loadProfile(name)).name;
     for (const slot of this.slots.values()) {
-      if (slot.name === name || slot.name === user || slot.userName === user) this.slots.drop(slot);
+      if (slot.name === name || slot.name === user || slot.root === user) this.slots.drop(slot);
     }
     this.deps.process?.forget(user);
     await this.mfa.drop(user);
@@ -180,7 +180,7 @@ export class CredentialBroker implements CredentialProvider {
   recheck(user?: string): void {
     for (const slot of this.slots.values()) {
       if (!(slot.lastError instanceof ActionRequiredError)) continue;
-      if (user === undefined || slot.userName === undefined || slot.userName === user) delete slot.lastErrorAt;
+      if (user === undefined || slot.root === undefined || slot.root === user) delete slot.lastErrorAt;
     }
   }
 
@@ -190,7 +190,7 @@ export class CredentialBroker implements CredentialProvider {
   }
 
   /** Starts an MFA session for PROFILE's IAM user with a code the CLI asked for. */
-  mfaLogin(name: string, code: string): Promise<MfaLoginResult> {
+  mfaLogin(name: string, code: string): Promise<StartedMfaSession> {
     return mfaLogin(this.mfaContext(), name, code);
   }
 
@@ -209,7 +209,7 @@ export class CredentialBroker implements CredentialProvider {
       delete slot.nextAttemptAt;
       delete slot.lastErrorAt;
       slot.failures = 0;
-      if (this.wanted(slot) && !slot.inflight) this.ensure(slot.name, true).catch(() => undefined);
+      if (this.wanted(slot) && !slot.inflight) this.ensure(slot.name, { renew: true }).catch(() => undefined);
     }
   }
 
@@ -231,7 +231,7 @@ export class CredentialBroker implements CredentialProvider {
       const profile = await this.deps.loadProfile(slot.name);
       slot.definition = JSON.stringify(profile);
       slot.region = profile.region;
-      slot.userName = rootOf(profile).name;
+      slot.root = rootOf(profile).name;
       const creds = await this.source.obtain(profile);
       if (waitingForOf(slot.lastError) !== undefined) this.deps.onNoticeChange?.();
       slot.creds = creds;
@@ -288,7 +288,7 @@ export class CredentialBroker implements CredentialProvider {
     delete slot.timer;
     delete slot.nextAttemptAt;
     if (this.closed || !this.slots.has(slot) || !this.wanted(slot)) return;
-    this.ensure(slot.name, true).catch(() => undefined);
+    this.ensure(slot.name, { renew: true }).catch(() => undefined);
   }
 
   /**

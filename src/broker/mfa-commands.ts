@@ -11,7 +11,8 @@ export interface MfaContext {
   recheck(user: string): void;
 }
 
-export interface MfaLoginResult {
+/** An MFA session just started; the control API puts it on the wire as MfaLoginResult. */
+export interface StartedMfaSession {
   sourceProfile: string;
   serial: string;
   expiration: Date;
@@ -27,7 +28,7 @@ export async function mfaSessionFor(ctx: MfaContext, name: string): Promise<Temp
 }
 
 /** Starts an MFA session for PROFILE's IAM user with a code the user typed. */
-export async function mfaLogin(ctx: MfaContext, name: string, code: string): Promise<MfaLoginResult> {
+export async function mfaLogin(ctx: MfaContext, name: string, code: string): Promise<StartedMfaSession> {
   const profile = await ctx.loadProfile(name);
   const serial = mfaSerialOf(profile);
   if (serial === undefined) throw new ConfigError(`Profile "${name}" has no mfa_serial (on itself or its source profile), so it needs no MFA code.`);

@@ -14,8 +14,8 @@ export interface ProfileSlot {
   region?: string;
   /** The resolved profile the credentials were obtained for (JSON), to notice config edits. */
   definition?: string;
-  /** The IAM user at the root of the profile's chain. */
-  userName?: string;
+  /** The IAM user or SSO sign-in at the root of the profile's chain (whose MFA session or token it needs). */
+  root?: string;
   inflight?: Promise<TemporaryCredentials>;
   lastError?: CreddError;
   lastErrorAt?: number;
@@ -37,11 +37,11 @@ export function newSlot(name: string): ProfileSlot {
 export function profileView(slot: ProfileSlot, now: number, active: boolean, waitsForCode: (user: string) => boolean): ProfileView {
   const creds = slot.creds;
   let waitingFor = waitingForOf(slot.lastError);
-  if (waitingFor === 'mfa' && (slot.userName === undefined || !waitsForCode(slot.userName))) waitingFor = undefined;
+  if (waitingFor === 'mfa' && (slot.root === undefined || !waitsForCode(slot.root))) waitingFor = undefined;
   return {
     name: slot.name,
     active,
-    ...(slot.userName !== undefined && { root: slot.userName }),
+    ...(slot.root !== undefined && { root: slot.root }),
     refreshing: slot.inflight !== undefined,
     lastRequestedAt: slot.lastRequestedAt,
     failures: slot.failures,

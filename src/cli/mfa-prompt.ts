@@ -36,10 +36,10 @@ async function askCode(ctx: CliContext, serial: string): Promise<string> {
 }
 
 /**
- * Runs a daemon request; when it answers MfaRequired, asks for the code (if allowed) and
- * runs the request once more. `interactive: false` turns the need into the error itself.
+ * Runs a daemon request; when it answers that the user must act — MfaRequired (ask for the
+ * code) or SsoLoginRequired (sign in here) — does that (if allowed) and runs the request once more. `interactive: false` turns the need into the error itself.
  */
-export async function withMfa<T>(ctx: CliContext, profile: string, request: () => Promise<T>, opts: { code?: string; interactive?: boolean } = {}): Promise<T> {
+export async function withUserAction<T>(ctx: CliContext, profile: string, request: () => Promise<T>, opts: { code?: string; interactive?: boolean } = {}): Promise<T> {
   try {
     return await request();
   } catch (err) {

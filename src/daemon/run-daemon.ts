@@ -26,7 +26,7 @@ import { scrubSecrets } from '../platform/child-env.js';
 import { loadOrCreateToken, rotateToken } from './auth-token.js';
 import { SessionGate } from './session-gate.js';
 import { portInUseError, tcpDefences } from './tcp-defences.js';
-import { controlImpl } from './control-impl.js';
+import { controlApi } from './control-api.js';
 import { AuditLog } from './audit-log.js';
 import { loadState, saveState } from './daemon-state.js';
 import { noticeFor } from './notice.js';
@@ -153,7 +153,7 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
       logger.info('auth token rotated; shells need: eval "$(credd env)"');
     };
     const control = buildControl(
-      { rotateToken: rotate, ...controlImpl({
+      { rotateToken: rotate, ...controlApi({
         broker,
         port: () => port,
         startedAt,

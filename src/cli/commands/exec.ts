@@ -6,7 +6,7 @@ import { CreddError } from '../../domain/errors.js';
 import { childEnv } from '../../platform/child-env.js';
 import type { SwitchResult } from '../../protocol/control-api.js';
 import type { CliContext } from '../cli-context.js';
-import { withMfa } from '../mfa-prompt.js';
+import { withUserAction } from '../mfa-prompt.js';
 import { envVariables } from './env.js';
 import { fetchCredentials } from './export.js';
 import { PROFILE_ARG, validProfileName } from './profile-name.js';
@@ -50,7 +50,7 @@ export async function execEnvironment(input: ExecInput, ctx: CliContext): Promis
     for (const k of ['AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_AUTHORIZATION_TOKEN']) delete env[k];
   } else {
     // Warm the cache (asking for an MFA code here, in the terminal) so the child's first call is instant.
-    await withMfa(ctx, profile, () => ctx.daemon.post<SwitchResult>(ROUTES.control.prime, { profile }), {
+    await withUserAction(ctx, profile, () => ctx.daemon.post<SwitchResult>(ROUTES.control.prime, { profile }), {
       ...(input.mfaCode !== undefined && { code: input.mfaCode }),
       // Never read a code from stdin here: that input belongs to the command.
       interactive: ctx.prompt.interactive,

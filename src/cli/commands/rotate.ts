@@ -5,7 +5,7 @@ import type { RotateResultView } from '../../protocol/control-api.js';
 import { quietSdkNodeWarning } from '../../platform/quiet-sdk-warning.js';
 import type { CliContext } from '../cli-context.js';
 import { DaemonNotRunningError } from '../daemon-client.js';
-import { withMfa } from '../mfa-prompt.js';
+import { withUserAction } from '../mfa-prompt.js';
 import { viaDaemon } from '../secret-client.js';
 import { PROFILE_ARG, validProfileName } from './profile-name.js';
 import { ROUTES } from '../../protocol/routes.js';
@@ -14,7 +14,7 @@ import { ROUTES } from '../../protocol/routes.js';
 export async function runRotate(input: { profile: string; mfaCode?: string }, ctx: CliContext): Promise<void> {
   const name = validProfileName(input.profile);
   let live = false;
-  const result = await withMfa(
+  const result = await withUserAction(
     ctx,
     name,
     () =>

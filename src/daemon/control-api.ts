@@ -17,7 +17,7 @@ export interface ControlContext extends SecretControlContext {
 }
 
 /** The control API over the broker: what `credd switch/status/stop` talk to. */
-export function controlImpl(ctx: ControlContext): ControlApi {
+export function controlApi(ctx: ControlContext): ControlApi {
   return {
     status: async () =>
       daemonStatus(ctx.broker.view(), {
@@ -34,14 +34,14 @@ export function controlImpl(ctx: ControlContext): ControlApi {
     switchTo: async (profile) => {
       ctx.store.retry();
       const creds = await ctx.broker.switchTo(profile).finally(ctx.changed);
-      return after(ctx, switchResult(ctx.broker.view(), profile, creds));
+      return thenNoticeChanged(ctx, switchResult(ctx.broker.view(), profile, creds));
     },
     prime: async (profile) => {
       const creds = await ctx.broker.prime(profile);
       return switchResult(ctx.broker.view(), profile, creds);
     },
-    clear: async (profile) => after(ctx, await ctx.broker.clear(profile)),
-    recheck: async () => after(ctx, ctx.broker.recheck()),
+    clear: async (profile) => thenNoticeChanged(ctx, await ctx.broker.clear(profile)),
+    recheck: async () => thenNoticeChanged(ctx, ctx.broker.recheck()),
     exportCredentials: async (profile) => {
       const creds = await ctx.broker.prime(profile);
       const region = ctx.broker.describe(profile).region;
@@ -67,7 +67,8 @@ export function controlImpl(ctx: ControlContext): ControlApi {
   };
 }
 
-function after<T>(ctx: ControlContext, value: T): T {
+/** The call may have changed what the notice says: recompute it, then answer. */
+function thenNoticeChanged<T>(ctx: ControlContext, value: T): T {
   ctx.changed();
   return value;
 }

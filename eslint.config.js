@@ -1,4 +1,4 @@
-// Lint rules, chiefly the import direction of DESIGN.md §2:
+// Lint rules, chiefly the import direction of docs/architecture.md, Layers:
 // cli → daemon → {server, broker, sts, keychain, config} → {protocol, domain, platform}.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -28,21 +28,51 @@ const forbiddenPackages = {
   protocol: ['@aws-sdk/*', '@napi-rs/keyring', 'fastify'],
   platform: ['@aws-sdk/*', '@napi-rs/keyring', 'fastify'],
 };
+/** ~/.aws/config has one door: src/config. */
+const configOnly = '@smithy/shared-ini-file-loader';
+
+/** Rules every src file gets; repeated per layer because a later no-restricted-syntax replaces, not extends. */
+const houseSyntax = [
+  { selector: 'TSEnumDeclaration', message: 'No enums: use string unions (house rule).' },
+  { selector: 'TSModuleDeclaration', message: 'No namespaces (house rule).' },
+  { selector: 'ExportAllDeclaration', message: 'No export * (house rule).' },
+];
+
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const layerRules = layers.map((layer) => {
   const banned = layers.filter((other) => other !== layer && !allowed[layer].includes(other));
+  const where = `src/${layer} may import only from: ${allowed[layer].join(', ') || 'nothing in src'} (docs/architecture.md, Layers).`;
+  const packages = [...(forbiddenPackages[layer] ?? []).filter((p) => p !== '*'), ...(layer === 'config' ? [] : [configOnly])];
   const patterns = [
-    ...(banned.length > 0
-      ? [{ group: banned.flatMap((b) => [`../${b}/*`, `../../${b}/*`, `../${b}`, `../../${b}`]), message: `src/${layer} may import only from: ${allowed[layer].join(', ') || 'nothing in src'} (DESIGN.md §2).` }]
-      : []),
-    ...((forbiddenPackages[layer] ?? []).length > 0
-      ? [{ group: forbiddenPackages[layer].filter((p) => p !== '*'), message: `src/${layer} must not use this package directly (DESIGN.md §2).` }].filter((p) => p.group.length > 0)
-      : []),
+    // `**/x/**` catches a layer however many `../` lead to it.
+    ...(banned.length > 0 ? [{ group: banned.flatMap((b) => [`**/${b}/**`, `**/${b}`]), message: where }] : []),
+    ...(packages.length > 0 ? [{ group: packages, message: `src/${layer} must not use this package directly (docs/architecture.md, Layers).` }] : []),
   ];
   if (layer === 'domain') {
-    patterns.push({ regex: '^(?!\\./)', message: 'src/domain imports nothing but its own files (DESIGN.md §2).' });
+    patterns.push({ regex: '^(?!\\./)', message: 'src/domain imports nothing but its own files (docs/architecture.md, Layers).' });
   }
-  return { files: [`src/${layer}/**/*.ts`], rules: { 'no-restricted-imports': ['error', { patterns }] } };
+  // no-restricted-imports never sees import(): the same walls for dynamic imports.
+  const dynamic = [];
+  if (banned.length > 0) {
+    // esquery ends a regex at the first `/`, so slashes are written \x2F.
+    const layerRe = `^\\.{1,2}\\x2F(?:\\.\\.\\x2F)*(?:.*\\x2F)?(?:${banned.map(escape).join('|')})(?:\\x2F|$)`;
+    dynamic.push({ selector: `ImportExpression[source.value=/${layerRe}/]`, message: where });
+  }
+  for (const p of packages) {
+    const re = `^${escape(p).replace('\\*', '.*').replaceAll('/', '\\x2F')}$`;
+    dynamic.push({ selector: `ImportExpression[source.value=/${re}/]`, message: `src/${layer} must not use this package directly (docs/architecture.md, Layers).` });
+  }
+  if (layer === 'domain') dynamic.push({ selector: 'ImportExpression', message: 'src/domain imports nothing (docs/architecture.md, Layers).' });
+  // An import() of a computed path would slip past every rule above.
+  dynamic.push({ selector: 'ImportExpression[source.type!="Literal"]', message: 'import() takes a literal path, so lint can check the layer (docs/architecture.md, Layers).' });
+  return {
+    files: [`src/${layer}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': ['error', { patterns }],
+      'no-restricted-syntax': ['error', ...houseSyntax, ...dynamic],
+    },
+  };
 });
 
 export default tseslint.config(
@@ -54,12 +84,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
-      'no-restricted-syntax': [
-        'error',
-        { selector: 'TSEnumDeclaration', message: 'No enums: use string unions (DESIGN.md §3).' },
-        { selector: 'TSModuleDeclaration', message: 'No namespaces (DESIGN.md §3).' },
-        { selector: 'ExportAllDeclaration', message: 'No export * (DESIGN.md §3).' },
-      ],
+      'no-restricted-syntax': ['error', ...houseSyntax],
     },
   },
   ...layerRules,

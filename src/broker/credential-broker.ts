@@ -1,14 +1,16 @@
 import type { TemporaryCredentials } from '../domain/credentials.js';
 import { ActionRequiredError, errorMessage, StsError, type CreddError } from '../domain/errors.js';
-import { backoffMs, classify, refreshDueAt, type Freshness } from '../domain/freshness.js';
+import { backoffMs, classify, refreshDueAt } from '../domain/freshness.js';
 import type { CredentialProvider, ServeResult } from '../domain/ports.js';
 import { rootOf } from '../domain/profile.js';
+import { waitingForOf } from '../domain/waiting-for.js';
 import type { BrokerDeps, BrokerStats } from './broker-deps.js';
 import { ClockJump } from './clock-jump.js';
+import type { BrokerView } from './broker-view.js';
 import { CredentialSource } from './credential-source.js';
-import { mfaLogin, mfaSessionFor, type MfaContext, type MfaLoginResult } from './mfa-commands.js';
+import { mfaLogin, mfaSessionFor, type MfaContext, type StartedMfaSession } from './mfa-commands.js';
 import { MfaSessions } from './mfa-sessions.js';
-import type { ProfileSlot } from './profile-slot.js';
+import { profileView, type ProfileSlot } from './profile-slot.js';
 import { SlotTable } from './slot-table.js';
 import { waitBriefly } from './wait-briefly.js';
 import { forProfile, toCreddError } from './to-credd-error.js';
@@ -24,11 +26,11 @@ const LOCAL_RECHECK_MS = 2_000;
 export class CredentialBroker implements CredentialProvider {
   private readonly slots: SlotTable;
   private readonly source: CredentialSource;
-  readonly mfa: MfaSessions;
+  private readonly mfa: MfaSessions;
   private activeProfile: string | undefined;
   private closed = false;
   private readonly clockJump: ClockJump;
-  readonly stats: BrokerStats = { requests: 0, servedFromCache: 0, waitedOnSts: 0, stsFetches: 0, failedFetches: 0 };
+  private readonly stats: BrokerStats = { requests: 0, servedFromCache: 0, waitedOnSts: 0, stsFetches: 0, failedFetches: 0 };
 
   constructor(private readonly deps: BrokerDeps) {
     this.slots = new SlotTable(deps.clock, (slot) => slot.name === this.activeProfile);
@@ -119,10 +121,10 @@ export class CredentialBroker implements CredentialProvider {
   }
 
   /** Credentials for `name`, from cache when fresh enough (unless `renew`), else one shared STS call. */
-  ensure(name: string, renew = false): Promise<TemporaryCredentials> {
+  ensure(name: string, opts: { renew?: boolean } = {}): Promise<TemporaryCredentials> {
     const slot = this.slots.for(name);
     if (slot.inflight) return slot.inflight;
-    if (slot.creds && !renew) {
+    if (slot.creds && opts.renew !== true) {
       const state = classify(slot.creds.expiration.getTime(), slot.issuedAt, this.deps.clock.now());
       if (state === 'fresh' || state === 'aging') return Promise.resolve(slot.creds);
     }
@@ -143,14 +145,16 @@ export class CredentialBroker implements CredentialProvider {
     };
   }
 
-  freshness(name: string): Freshness | undefined {
-    const slot = this.slots.get(name);
-    if (!slot?.creds) return undefined;
-    return classify(slot.creds.expiration.getTime(), slot.issuedAt, this.deps.clock.now());
-  }
-
-  snapshot(): ProfileSlot[] {
-    return this.slots.values();
+  /** What the daemon may know of the broker (status, notice, switch answers): a plain-data copy. */
+  view(): BrokerView {
+    const now = this.deps.clock.now();
+    return {
+      now,
+      ...(this.activeProfile !== undefined && { active: this.activeProfile }),
+      profiles: this.slots.values().map((slot) => profileView(slot, now, slot.name === this.activeProfile, (user) => this.mfa.waitsForCode(user))),
+      mfa: this.mfa.view(),
+      stats: { ...this.stats },
+    };
   }
 
   /**
@@ -166,7 +170,7 @@ export class CredentialBroker implements CredentialProvider {
     }
     const user = rootOf(await this.deps.loadProfile(name)).name;
     for (const slot of this.slots.values()) {
-      if (slot.name === name || slot.name === user || slot.userName === user) this.slots.drop(slot);
+      if (slot.name === name || slot.name === user || slot.root === user) this.slots.drop(slot);
     }
     this.deps.process?.forget(user);
     await this.mfa.drop(user);
@@ -179,7 +183,7 @@ export class CredentialBroker implements CredentialProvider {
   recheck(user?: string): void {
     for (const slot of this.slots.values()) {
       if (!(slot.lastError instanceof ActionRequiredError)) continue;
-      if (user === undefined || slot.userName === undefined || slot.userName === user) delete slot.lastErrorAt;
+      if (user === undefined || slot.root === undefined || slot.root === user) delete slot.lastErrorAt;
     }
   }
 
@@ -189,7 +193,7 @@ export class CredentialBroker implements CredentialProvider {
   }
 
   /** Starts an MFA session for PROFILE's IAM user with a code the CLI asked for. */
-  mfaLogin(name: string, code: string): Promise<MfaLoginResult> {
+  mfaLogin(name: string, code: string): Promise<StartedMfaSession> {
     return mfaLogin(this.mfaContext(), name, code);
   }
 
@@ -208,7 +212,7 @@ export class CredentialBroker implements CredentialProvider {
       delete slot.nextAttemptAt;
       delete slot.lastErrorAt;
       slot.failures = 0;
-      if (this.wanted(slot) && !slot.inflight) this.ensure(slot.name, true).catch(() => undefined);
+      if (this.wanted(slot) && !slot.inflight) this.ensure(slot.name, { renew: true }).catch(() => undefined);
     }
   }
 
@@ -230,9 +234,9 @@ export class CredentialBroker implements CredentialProvider {
       const profile = await this.deps.loadProfile(slot.name);
       slot.definition = JSON.stringify(profile);
       slot.region = profile.region;
-      slot.userName = rootOf(profile).name;
+      slot.root = rootOf(profile).name;
       const creds = await this.source.obtain(profile);
-      if (slot.lastError instanceof ActionRequiredError) this.deps.onNoticeChange?.();
+      if (waitingForOf(slot.lastError) !== undefined) this.deps.onNoticeChange?.();
       slot.creds = creds;
       slot.issuedAt = started;
       slot.failures = 0;
@@ -249,7 +253,7 @@ export class CredentialBroker implements CredentialProvider {
       slot.lastErrorAt = this.deps.clock.now();
       slot.failures++;
       this.deps.logger.warn({ profile: slot.name, errCode: error.code, err: errorMessage(error) }, 'could not obtain credentials');
-      if (error instanceof ActionRequiredError) this.deps.onNoticeChange?.();
+      if (waitingForOf(error) !== undefined) this.deps.onNoticeChange?.();
       // Only STS trouble is retried on a timer; local problems are re-checked on the next request.
       if (error instanceof StsError || error.code === 'Internal') {
         this.schedule(slot, this.deps.clock.now() + backoffMs(slot.failures - 1, this.deps.random));
@@ -287,7 +291,7 @@ export class CredentialBroker implements CredentialProvider {
     delete slot.timer;
     delete slot.nextAttemptAt;
     if (this.closed || !this.slots.has(slot) || !this.wanted(slot)) return;
-    this.ensure(slot.name, true).catch(() => undefined);
+    this.ensure(slot.name, { renew: true }).catch(() => undefined);
   }
 
   /**

@@ -87,7 +87,7 @@ export class CredentialSource {
    * session when it has mfa_serial, else a one-hour GetSessionToken session.
    */
   private async userSession(profile: KeychainProfile): Promise<TemporaryCredentials> {
-    if (profile.mfaSerial !== undefined) return this.deps.mfa.current(profile, profile.mfaSerial, profile.name, profile.mfaProcess);
+    if (profile.mfaSerial !== undefined) return this.deps.mfa.current({ user: profile, serial: profile.mfaSerial, forProfile: profile.name, mfaProcess: profile.mfaProcess });
     const key = await this.loadKey(profile);
     return this.deps.sts.getSessionToken({
       key,
@@ -156,6 +156,6 @@ export class CredentialSource {
     }
     if (source.kind !== 'keychain') return this.deps.credentialsOf(source.name);
     if (serial === undefined) return this.loadKey(source);
-    return this.deps.mfa.current(source, serial, profile.name, mfaProcessOf(profile));
+    return this.deps.mfa.current({ user: source, serial, forProfile: profile.name, mfaProcess: mfaProcessOf(profile) });
   }
 }

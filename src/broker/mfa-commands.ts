@@ -11,7 +11,8 @@ export interface MfaContext {
   recheck(user: string): void;
 }
 
-export interface MfaLoginResult {
+/** An MFA session just started; the control API puts it on the wire as MfaLoginResult. */
+export interface StartedMfaSession {
   sourceProfile: string;
   serial: string;
   expiration: Date;
@@ -23,11 +24,11 @@ export async function mfaSessionFor(ctx: MfaContext, name: string): Promise<Temp
   const serial = mfaSerialOf(profile);
   const user = userOf(profile);
   if (serial === undefined || user === undefined) throw new ConfigError(`Profile "${name}" does not use MFA with an IAM user.`);
-  return ctx.mfa.current(user, serial, name, mfaProcessOf(profile));
+  return ctx.mfa.current({ user, serial, forProfile: name, mfaProcess: mfaProcessOf(profile) });
 }
 
 /** Starts an MFA session for PROFILE's IAM user with a code the user typed. */
-export async function mfaLogin(ctx: MfaContext, name: string, code: string): Promise<MfaLoginResult> {
+export async function mfaLogin(ctx: MfaContext, name: string, code: string): Promise<StartedMfaSession> {
   const profile = await ctx.loadProfile(name);
   const serial = mfaSerialOf(profile);
   if (serial === undefined) throw new ConfigError(`Profile "${name}" has no mfa_serial (on itself or its source profile), so it needs no MFA code.`);

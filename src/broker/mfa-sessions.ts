@@ -4,6 +4,8 @@ import type { Clock, CommandRunner, SecretStore, StsGateway } from '../domain/po
 import type { KeychainProfile } from '../domain/profile.js';
 import { decodeSession, encodeSession, sessionItem, type StoredSession } from '../domain/stored-session.js';
 import type { Logger } from '../platform/logger.js';
+import type { MfaView } from './broker-view.js';
+import { isMfaCode, MFA_CODE_SHAPE } from '../domain/mfa-code.js';
 
 /** Default MFA session: a workday (AWS's own GetSessionToken default). */
 export const DEFAULT_MFA_SESSION_SECONDS = 43_200;
@@ -23,7 +25,17 @@ export interface MfaSessionsDeps {
   runCommand?: CommandRunner;
 }
 
-export interface MfaNeed {
+export interface SessionRequest {
+  /** The IAM user whose session it is. */
+  user: KeychainProfile;
+  /** The MFA device the asking profile names. */
+  serial: string;
+  /** The profile that asked, named in the MfaRequired message. */
+  forProfile: string;
+  mfaProcess?: string | undefined;
+}
+
+interface MfaNeed {
   serial: string;
   since: number;
   forProfile: string;
@@ -39,12 +51,13 @@ export class MfaSessions {
   /** Codes already sent to STS, with the session each one started (if it did). */
   private readonly usedCodes = new Map<string, { at: number; session?: StoredSession }>();
   private readonly loaded = new Set<string>();
-  readonly needs = new Map<string, MfaNeed>();
+  /** Users whose session is missing or ended, waiting for a code; cleared by a login. */
+  private readonly needs = new Map<string, MfaNeed>();
 
   constructor(private readonly deps: MfaSessionsDeps) {}
 
   /** A valid session for `user`, from memory, the store, or mfa_process; else MfaRequired. */
-  async current(user: KeychainProfile, serial: string, forProfile: string, mfaProcess?: string): Promise<TemporaryCredentials> {
+  async current({ user, serial, forProfile, mfaProcess }: SessionRequest): Promise<TemporaryCredentials> {
     const now = this.deps.clock.now();
     let session = await this.cached(user.name);
     if (session && session.serial !== serial) session = undefined;
@@ -102,13 +115,23 @@ export class MfaSessions {
     this.loaded.clear();
   }
 
-  /** Sessions known in memory (loaded or obtained), for status. */
-  known(): Array<{ profile: string; serial: string; expiration: Date }> {
-    return [...this.sessions.entries()].map(([profile, s]) => ({ profile, serial: s.serial, expiration: s.creds.expiration }));
+  /** Sessions known in memory (loaded or obtained) and codes waited for, copied out, one entry per user. */
+  view(): MfaView[] {
+    const byUser = new Map<string, MfaView>();
+    for (const [user, s] of this.sessions) byUser.set(user, { user, serial: s.serial, expiresAt: s.creds.expiration.getTime() });
+    for (const [user, need] of this.needs) {
+      byUser.set(user, { ...byUser.get(user), user, serial: need.serial, needed: { since: need.since, forProfile: need.forProfile } });
+    }
+    return [...byUser.values()];
+  }
+
+  /** A code is being waited for `user` (a login clears it before the profiles are fetched again). */
+  waitsForCode(user: string): boolean {
+    return this.needs.has(user);
   }
 
   private async doLogin(user: KeychainProfile, serial: string, code: string): Promise<StoredSession> {
-    if (!/^\d{6}$/.test(code)) throw new StsError('MfaInvalid', 'An MFA code is 6 digits.');
+    if (!isMfaCode(code)) throw new StsError('MfaInvalid', MFA_CODE_SHAPE);
     const key = await this.deps.loadKey(user);
     const used: { at: number; session?: StoredSession } = { at: this.deps.clock.now() };
     this.usedCodes.set(`${serial}:${code}`, used);
@@ -161,7 +184,7 @@ export class MfaSessions {
       throw new CreddError('MfaProcessFailed', `mfa_process for "${user}" failed: ${errorMessage(err)}.`);
     }
     const code = out.trim();
-    if (!/^\d{6}$/.test(code)) throw new CreddError('MfaProcessFailed', `mfa_process for "${user}" did not print a 6-digit code.`);
+    if (!isMfaCode(code)) throw new CreddError('MfaProcessFailed', `mfa_process for "${user}" did not print a 6-digit code.`);
     return code;
   }
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { loadDaemonInfo } from '../daemon/daemon-state.js';
 import { CreddError } from '../domain/errors.js';
 import type { CliContext } from './cli-context.js';
+import { ROUTES } from '../protocol/routes.js';
 
 const READY_WITHIN_MS = 20_000;
 
@@ -41,7 +42,7 @@ export async function detachDaemon(args: string[], logFile: string, ctx: CliCont
 
 async function answers(ctx: CliContext): Promise<boolean> {
   try {
-    await ctx.daemon.get('/v1/status');
+    await ctx.daemon.get(ROUTES.control.status);
     return true;
   } catch {
     return false;

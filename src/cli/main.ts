@@ -5,6 +5,7 @@ import { terminalText } from '../platform/terminal-text.js';
 import { creddVersion } from '../platform/version.js';
 import { processContext, type CliContext } from './cli-context.js';
 import { commandsFor, COMMANDS } from './command-table.js';
+import { EXIT_DAEMON_NOT_RUNNING } from '../protocol/exit-codes.js';
 
 /** Errors in what was typed (flags and their values), not in the world: exit 2, as documented. */
 const USAGE_ERRORS = new Set(['UnknownFormat', 'UnknownShell', 'UnknownPlatform', 'PlatformNeedsDryRun', 'NoTarget', 'InvalidProfileName', 'ImdsFollowsActive', 'Usage']);
@@ -34,7 +35,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       process.exitCode = err.exitCode === 0 ? 0 : 2;
     } else if (err instanceof CreddError || err instanceof UnsafePathError) {
       process.stderr.write(`credd: ${terminalText(err.message)}\n`);
-      process.exitCode = err.code === 'DaemonNotRunning' ? 3 : USAGE_ERRORS.has(err.code) ? 2 : 1;
+      process.exitCode = err.code === 'DaemonNotRunning' ? EXIT_DAEMON_NOT_RUNNING : USAGE_ERRORS.has(err.code) ? 2 : 1;
     } else {
       process.stderr.write(`credd: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
       process.exitCode = 1;

@@ -1,6 +1,8 @@
 import { CreddError } from '../domain/errors.js';
 import type { MfaLoginResult } from '../protocol/control-api.js';
 import type { CliContext } from './cli-context.js';
+import { ROUTES } from '../protocol/routes.js';
+import { isMfaCode, MFA_CODE_SHAPE } from '../domain/mfa-code.js';
 
 const REFUSED = new Set(['StsMfaInvalid', 'InvalidMfaCode']);
 
@@ -14,8 +16,8 @@ export async function enterMfaCode(ctx: CliContext, profile: string, serial: str
   for (let attempt = 1; ; attempt++) {
     const code = (given ?? (await askCode(ctx, serial))).trim();
     try {
-      if (!/^\d{6}$/.test(code)) throw new CreddError('InvalidMfaCode', 'An MFA code is 6 digits.');
-      return await ctx.daemon.post<MfaLoginResult>('/v1/mfa', { profile, code });
+      if (!isMfaCode(code)) throw new CreddError('InvalidMfaCode', MFA_CODE_SHAPE);
+      return await ctx.daemon.post<MfaLoginResult>(ROUTES.control.mfa, { profile, code });
     } catch (err) {
       if (!(err instanceof CreddError) || !REFUSED.has(err.code) || attempt >= tries) throw err;
       ctx.err.write(`${err.message} Try again.\n`);
@@ -34,10 +36,10 @@ async function askCode(ctx: CliContext, serial: string): Promise<string> {
 }
 
 /**
- * Runs a daemon request; when it answers MfaRequired, asks for the code (if allowed) and
- * runs the request once more. `interactive: false` turns the need into the error itself.
+ * Runs a daemon request; when it answers that the user must act — MfaRequired (ask for the
+ * code) or SsoLoginRequired (sign in here) — does that (if allowed) and runs the request once more. `interactive: false` turns the need into the error itself.
  */
-export async function withMfa<T>(ctx: CliContext, profile: string, request: () => Promise<T>, opts: { code?: string; interactive?: boolean } = {}): Promise<T> {
+export async function withUserAction<T>(ctx: CliContext, profile: string, request: () => Promise<T>, opts: { code?: string; interactive?: boolean } = {}): Promise<T> {
   try {
     return await request();
   } catch (err) {

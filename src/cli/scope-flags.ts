@@ -7,7 +7,7 @@ import { cleanName, isEmptyRequest, PROGRAM_PLACEHOLDER, type ScopeRequest, type
 import { terminalText } from '../platform/terminal-text.js';
 import type { ScopeLease } from '../protocol/control-api.js';
 import type { CliContext } from './cli-context.js';
-import { withMfa } from './mfa-prompt.js';
+import { withUserAction } from './mfa-prompt.js';
 
 export interface ScopeFlags {
   policy?: string;
@@ -60,7 +60,7 @@ export async function needsLease(ctx: CliContext, profile: string, request: Scop
  */
 export async function openLease(ctx: CliContext, profile: string, request: ScopeRequest, mfaCode: string | undefined): Promise<{ vars: Record<string, string>; release: () => Promise<void> }> {
   const { policyFile: _file, ...wire } = request;
-  const lease = await withMfa(ctx, profile, () => ctx.daemon.post<ScopeLease>('/v1/scope', { profile, ...wire, pid: process.pid }), {
+  const lease = await withUserAction(ctx, profile, () => ctx.daemon.post<ScopeLease>('/v1/scope', { profile, ...wire, pid: process.pid }), {
     ...(mfaCode !== undefined && { code: mfaCode }),
     interactive: ctx.prompt.interactive,
   });

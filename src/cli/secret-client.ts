@@ -3,6 +3,7 @@ import type { AddKeyRequest, AddKeyResult, SecretsView } from '../protocol/contr
 import { SecretOps } from '../daemon/secret-ops.js';
 import type { CliContext } from './cli-context.js';
 import { DaemonNotRunningError } from './daemon-client.js';
+import { ROUTES } from '../protocol/routes.js';
 
 const told = new WeakSet<CliContext>();
 
@@ -30,7 +31,7 @@ export async function viaDaemon<T>(ctx: CliContext, remote: () => Promise<T>, lo
 export function secretsView(ctx: CliContext): Promise<SecretsView> {
   return viaDaemon(
     ctx,
-    () => ctx.daemon.get<SecretsView>('/v1/secrets'),
+    () => ctx.daemon.get<SecretsView>(ROUTES.control.secrets),
     async (store) => {
       const { keys, sessions } = await new SecretOps(store).names();
       return { store: { description: store.description, needsPassphrase: false, locked: false }, keys, sessions: sessions.map((profile) => ({ profile })) };
@@ -41,7 +42,7 @@ export function secretsView(ctx: CliContext): Promise<SecretsView> {
 export function addKey(ctx: CliContext, req: AddKeyRequest): Promise<AddKeyResult> {
   return viaDaemon(
     ctx,
-    () => ctx.daemon.post<AddKeyResult>('/v1/keys/add', req),
+    () => ctx.daemon.post<AddKeyResult>(ROUTES.control.keysAdd, req),
     (store) => new SecretOps(store).addKey(req),
   );
 }

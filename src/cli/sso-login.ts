@@ -2,11 +2,13 @@ import { spawn } from 'node:child_process';
 import { childEnv } from '../platform/child-env.js';
 import { loadAwsConfig } from '../config/aws-config.js';
 import { resolveProfile } from '../config/resolve-profile.js';
+import { awsTimestamp } from '../domain/aws-time.js';
 import { CreddError, errorMessage } from '../domain/errors.js';
 import { rootOf, type SsoProfile } from '../domain/profile.js';
 import { createToken, registerClient, startDeviceAuthorization } from '../sts/sso-client.js';
-import { cacheKeyOf, isoSeconds, readToken, tokenCacheFile, writeToken, type SsoToken } from '../sts/sso-token-cache.js';
+import { cacheKeyOf, readToken, tokenCacheFile, writeToken, type SsoToken } from '../sts/sso-token-cache.js';
 import type { CliContext } from './cli-context.js';
+import { ROUTES } from '../protocol/routes.js';
 
 export interface LoginOptions {
   /** Open the verification page in a browser (default: where one is likely). */
@@ -57,7 +59,7 @@ export async function ssoLogin(ctx: CliContext, target: SsoProfile, opts: LoginO
     const reg = await registerClient(target.ssoRegion, ctx.env, scopes);
     clientId = reg.clientId ?? '';
     clientSecret = reg.clientSecret ?? '';
-    registrationExpiresAt = isoSeconds((reg.clientSecretExpiresAt ?? 0) * 1000);
+    registrationExpiresAt = awsTimestamp(new Date((reg.clientSecretExpiresAt ?? 0) * 1000));
   }
   const auth = await startDeviceAuthorization(target.ssoRegion, ctx.env, clientId, clientSecret, target.startUrl);
   const page = auth.verificationUriComplete ?? auth.verificationUri ?? '';
@@ -74,7 +76,7 @@ export async function ssoLogin(ctx: CliContext, target: SsoProfile, opts: LoginO
         startUrl: target.startUrl,
         region: target.ssoRegion,
         accessToken: out.accessToken ?? '',
-        expiresAt: isoSeconds(Date.now() + (out.expiresIn ?? 0) * 1000),
+        expiresAt: awsTimestamp(new Date(Date.now() + (out.expiresIn ?? 0) * 1000)),
         clientId,
         clientSecret,
         registrationExpiresAt,
@@ -82,7 +84,7 @@ export async function ssoLogin(ctx: CliContext, target: SsoProfile, opts: LoginO
       };
       await writeToken(file, token);
       // Requests that were told to sign in may go again at once; the prompt notice clears.
-      await ctx.daemon.post('/v1/recheck').catch(() => undefined);
+      await ctx.daemon.post(ROUTES.control.recheck).catch(() => undefined);
       ctx.err.write(`Signed in; the token is valid until ${token.expiresAt} (shared with the AWS CLI: ${file}).\n`);
       return token;
     } catch (err) {

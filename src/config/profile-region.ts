@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { readIfExists, writePrivateFileAtomic } from '../platform/private-files.js';
+import { readIfExists } from '../platform/private-files.js';
+import { writeFileAtomic } from '../platform/write-file-atomic.js';
 import { loadAwsConfig, type AwsConfig } from './aws-config.js';
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
@@ -32,7 +33,7 @@ export function activeRegionFile(home: string): string {
 }
 
 export async function saveActiveRegion(home: string, region: string | undefined): Promise<void> {
-  await writePrivateFileAtomic(activeRegionFile(home), region === undefined ? '' : `${region}\n`);
+  await writeFileAtomic(activeRegionFile(home), region === undefined ? '' : `${region}\n`);
 }
 
 export async function loadActiveRegion(home: string): Promise<string | undefined> {

@@ -39,7 +39,7 @@ function resolve(config: AwsConfig, name: string, env: NodeJS.ProcessEnv, chain:
     refusePolicyKeys(section, where, 'keychain');
     const plaintextKeyIn = config.plaintextKeys?.get(name);
     return {
-      ...keychainProfile(name, sts, mfaSerial, section, where, config.profiles.has(name) || plaintextKeyIn !== undefined, env),
+      ...keychainProfile({ name, sts, mfaSerial, section, where, inConfig: config.profiles.has(name) || plaintextKeyIn !== undefined, env }),
       ...(mfaProcess !== undefined && { mfaProcess }),
       ...(plaintextKeyIn !== undefined && { plaintextKeyIn }),
     };
@@ -56,7 +56,7 @@ function resolve(config: AwsConfig, name: string, env: NodeJS.ProcessEnv, chain:
   const source: Profile = hasCredentialSource
     ? ambientSource(name, section, sts, where)
     : sourceName === name
-      ? keychainProfile(name, sts, undefined, {}, where, true, env)
+      ? keychainProfile({ name, sts, mfaSerial: undefined, section: {}, where, inConfig: true, env })
       : resolve(config, sourceName ?? '', env, [...chain, name]);
   const durationSeconds = integer(section, 'duration_seconds', where, 900, 43_200);
   const roleSessionName = optional(section, 'role_session_name', where, (v) => SESSION_NAME.test(v.split('{program}').join('x')), '2–64 characters of letters, digits and +=,.@_-, and {program} for the program credd exec runs');
@@ -77,15 +77,18 @@ function resolve(config: AwsConfig, name: string, env: NodeJS.ProcessEnv, chain:
   };
 }
 
-function keychainProfile(
-  name: string,
-  sts: StsSettings,
-  mfaSerial: string | undefined,
-  section: Section,
-  where: string,
-  inConfig: boolean,
-  env: NodeJS.ProcessEnv,
-): KeychainProfile {
+interface KeychainProfileInput {
+  name: string;
+  sts: StsSettings;
+  mfaSerial: string | undefined;
+  section: Section;
+  /** How error messages name the profile and file. */
+  where: string;
+  inConfig: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+function keychainProfile({ name, sts, mfaSerial, section, where, inConfig, env }: KeychainProfileInput): KeychainProfile {
   const fromEnv = nonEmpty(env['CREDD_MFA_SESSION_DURATION']);
   const sessionDurationSeconds =
     integer(section, 'mfa_session_duration', where, 900, 129_600) ??

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { errorMessage } from '../domain/errors.js';
 import type { Logger } from '../platform/logger.js';
 import { findPeerProcess, type PeerProcess } from '../platform/peer-process.js';
+import { RotatingFile } from '../platform/rotating-file.js';
 import type { AuditEvent, AuditSink } from '../server/audit-sink.js';
 import { redactCommand } from './redact-command.js';
 
@@ -41,7 +42,7 @@ export class AuditLog implements AuditSink {
   private dropped = 0;
   private refusedWindow = { second: 0, count: 0, skipped: 0 };
   private flushTimer: NodeJS.Timeout | undefined;
-  private size: number | undefined;
+  private out: RotatingFile | undefined;
 
   constructor(
     private readonly file: string,
@@ -146,25 +147,18 @@ export class AuditLog implements AuditSink {
     if (this.buffer.length === 0) return;
     const lines = this.buffer;
     this.buffer = [];
-    this.writing = this.writing.then(async () => {
+    this.writing = this.writing.then(() => {
       try {
-        this.size ??= await fs.stat(this.file).then((s) => s.size, () => 0);
-        // Rotate between lines, so no file grows past maxBytes by more than one line.
-        let chunk = '';
-        for (const line of lines) {
-          const bytes = Buffer.byteLength(line);
-          if (this.size + chunk.length + bytes > this.maxBytes && this.size + chunk.length > 0) {
-            if (chunk !== '') await fs.appendFile(this.file, chunk, { mode: 0o600 });
-            await fs.rename(this.file, `${this.file}.1`).catch(() => undefined);
-            this.size = 0;
-            chunk = '';
-          }
-          chunk += line;
-        }
-        await fs.appendFile(this.file, chunk, { mode: 0o600 });
-        this.size += Buffer.byteLength(chunk);
+        this.out ??= new RotatingFile(this.file, this.maxBytes);
+        this.out.writeLines(lines);
       } catch (err) {
-        this.size = undefined;
+        // Reopened on the next batch: a full disk or a removed directory must not stop the daemon.
+        try {
+          this.out?.close();
+        } catch {
+          // already unusable
+        }
+        this.out = undefined;
         this.logger.warn({ err: errorMessage(err) }, 'could not write the audit log');
       }
     });

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { CreddError } from '../domain/errors.js';
-import { ensurePrivateDir, readIfExists, writePrivateFileAtomic } from '../platform/private-files.js';
+import { ensurePrivateDir, readIfExists } from '../platform/private-files.js';
+import { writeFileAtomic } from '../platform/write-file-atomic.js';
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43,128}$/;
 
@@ -43,7 +44,7 @@ export async function loadOrCreateToken(home: string, file: string): Promise<Tok
       throw err;
     }
   }
-  await writePrivateFileAtomic(file, token);
+  await writeFileAtomic(file, token);
   return { token, recreated: 'corrupt' };
 }
 
@@ -51,6 +52,6 @@ export async function loadOrCreateToken(home: string, file: string): Promise<Tok
 export async function rotateToken(home: string, file: string): Promise<string> {
   await ensurePrivateDir(home);
   const token = newToken();
-  await writePrivateFileAtomic(file, token);
+  await writeFileAtomic(file, token);
   return token;
 }

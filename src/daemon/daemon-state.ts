@@ -1,4 +1,6 @@
-import { readIfExists, writePrivateFileAtomic } from '../platform/private-files.js';
+import { readIfExists } from '../platform/private-files.js';
+import { writeFileAtomic } from '../platform/write-file-atomic.js';
+import { isProfileName } from '../domain/profile-name.js';
 
 /** What survives a restart besides the token: the active profile. Never a secret. */
 export interface PersistedState {
@@ -11,7 +13,7 @@ export async function loadState(file: string): Promise<PersistedState> {
   try {
     const v = JSON.parse(raw) as { activeProfile?: unknown };
     // Only a name credd could have written: anything else is a damaged or foreign file.
-    return typeof v.activeProfile === 'string' && /^[\w.@+=,:-]{1,128}$/.test(v.activeProfile) ? { activeProfile: v.activeProfile } : {};
+    return isProfileName(v.activeProfile) ? { activeProfile: v.activeProfile } : {};
   } catch {
     // A corrupt state file costs the user one `credd switch`, never a crash loop.
     return {};
@@ -19,7 +21,7 @@ export async function loadState(file: string): Promise<PersistedState> {
 }
 
 export async function saveState(file: string, state: PersistedState): Promise<void> {
-  await writePrivateFileAtomic(file, `${JSON.stringify(state)}\n`);
+  await writeFileAtomic(file, `${JSON.stringify(state)}\n`);
 }
 
 /** Where a running daemon listens; read by `credd env` without a round trip. */

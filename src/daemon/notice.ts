@@ -1,14 +1,13 @@
-import fs from 'node:fs/promises';
-import type { CredentialBroker } from '../broker/credential-broker.js';
+import type { BrokerView, ProfileView } from '../broker/broker-view.js';
+import type { WaitingFor } from '../domain/waiting-for.js';
 import type { StoreState } from '../keychain/guarded-store.js';
-import { errorMessage } from '../domain/errors.js';
-import type { Logger } from '../platform/logger.js';
-import { writePrivateFileAtomic } from '../platform/private-files.js';
-import { terminalText } from '../platform/terminal-text.js';
 
 /** Warn this long before the MFA session behind the active profile ends. */
 export const SESSION_WARNING_MS = 15 * 60_000;
+/** Profiles asked for this recently (or active) are the user's concern; others are not. */
 const RECENT_MS = 60 * 60_000;
+/** When several profiles wait, the one whose fix unblocks most comes first. */
+const ORDER: readonly WaitingFor[] = ['mfa', 'sso', 'login', 'unlock', 'keychain'];
 
 function hhmm(ms: number): string {
   const d = new Date(ms);
@@ -17,62 +16,38 @@ function hhmm(ms: number): string {
 
 /**
  * The one line a shell hook prints at the prompt, or undefined when all is well. JS SDKs
- * throw our 4xx message away, so this is how a user learns that credd waits for a code.
+ * throw our 4xx message away, so this is how a user learns that credd waits for them.
  */
-export function noticeFor(broker: CredentialBroker, now: number, store?: StoreState): string | undefined {
+export function noticeFor(view: BrokerView, store?: StoreState): string | undefined {
   if (store?.state === 'blocked') return store.code === 'KeychainLocked' ? 'keychain locked or access denied; run: credd unlock' : 'locked: run credd unlock';
-  const recent = new Set(broker.snapshot().filter((s) => s.name === broker.active || now - s.lastRequestedAt < RECENT_MS).map((s) => s.name));
-  for (const need of broker.mfa.needs.values()) {
-    if (recent.has(need.forProfile)) return `MFA code needed for ${need.forProfile} since ${hhmm(need.since)}; run: credd switch ${need.forProfile}`;
+  const recent = view.profiles.filter((p) => p.active || view.now - p.lastRequestedAt < RECENT_MS);
+  for (const kind of ORDER) {
+    // A guarded store that is open again has ended every keychain wait, even before the profile is fetched again.
+    if (store !== undefined && (kind === 'keychain' || kind === 'unlock')) continue;
+    const waiting = recent.find((p) => p.waitingFor === kind);
+    if (waiting) return waitingLine(view, waiting, kind);
   }
-  for (const slot of broker.snapshot()) {
-    if (recent.has(slot.name) && slot.lastError?.code === 'SsoLoginRequired') return `IAM Identity Center sign-in needed for ${slot.name}; run: credd login ${slot.name}`;
-    if (recent.has(slot.name) && slot.lastError?.code === 'LoginRequired') return `aws login needed for ${slot.name}; run: aws login --profile ${slot.name}`;
-  }
-  const active = broker.snapshot().find((s) => s.name === broker.active);
-  const session = broker.mfa.known().find((s) => s.profile === active?.userName);
-  if (active && session) {
-    const left = session.expiration.getTime() - now;
-    if (left > 0 && left < SESSION_WARNING_MS) return `MFA session of ${session.profile} ends at ${hhmm(session.expiration.getTime())}; renew now with: credd mfa ${active.name}`;
+  const active = view.profiles.find((p) => p.active);
+  const session = view.mfa.find((m) => m.user === active?.root && m.expiresAt !== undefined);
+  if (active && session?.expiresAt !== undefined) {
+    const left = session.expiresAt - view.now;
+    if (left > 0 && left < SESSION_WARNING_MS) return `MFA session of ${session.user} ends at ${hhmm(session.expiresAt)}; renew now with: credd mfa ${active.name}`;
   }
   return undefined;
 }
 
-/** Keeps `$CREDD_HOME/notice` current; the shell hook only has to read a file (no process, no socket). */
-export class NoticeWriter {
-  private last: string | undefined;
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(
-    private readonly file: string,
-    private readonly compute: () => string | undefined,
-    private readonly logger: Logger,
-  ) {}
-
-  start(intervalMs = 15_000): void {
-    this.timer = setInterval(() => void this.update(), intervalMs);
-    this.timer.unref();
-    void this.update();
-  }
-
-  async update(): Promise<void> {
-    const next = this.compute();
-    if (next === this.last) return;
-    this.last = next;
-    try {
-      if (next === undefined) await fs.rm(this.file, { force: true });
-      else {
-        // The hook prints this line to the terminal: no control character may reach it.
-        await writePrivateFileAtomic(this.file, `${terminalText(next)}\n`);
-        this.logger.warn({ notice: next }, 'notice for the user');
-      }
-    } catch (err) {
-      this.logger.warn({ err: errorMessage(err) }, 'could not write the notice file');
+function waitingLine(view: BrokerView, p: ProfileView, kind: WaitingFor): string {
+  switch (kind) {
+    case 'mfa': {
+      const since = view.mfa.find((m) => m.user === p.root)?.needed?.since ?? p.lastError?.at ?? view.now;
+      return `MFA code needed for ${p.name} since ${hhmm(since)}; run: credd switch ${p.name}`;
     }
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await fs.rm(this.file, { force: true }).catch(() => undefined);
+    case 'sso':
+      return `IAM Identity Center sign-in needed for ${p.name}; run: credd login ${p.name}`;
+    case 'login':
+      return `aws login needed for ${p.name}; run: aws login --profile ${p.name}`;
+    case 'unlock':
+    case 'keychain':
+      return p.lastError?.message ?? `credd waits for the keychain to serve ${p.name}`;
   }
 }

@@ -7,7 +7,8 @@ import { errorMessage } from '../domain/errors.js';
 import { systemClock } from '../platform/clock.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 import { awsConfigFile, awsCredentialsFile, creddPaths, defaultCreddHome } from '../platform/paths.js';
-import { ensurePrivateDir, writePrivateFileAtomic } from '../platform/private-files.js';
+import { ensurePrivateDir } from '../platform/private-files.js';
+import { writeFileAtomic } from '../platform/write-file-atomic.js';
 import { runCommand } from '../platform/run-command.js';
 import { quietSdkNodeWarning } from '../platform/quiet-sdk-warning.js';
 import { portFromEnv, processTimeoutMs } from '../platform/settings.js';
@@ -23,10 +24,11 @@ import { scrubSecrets } from '../platform/child-env.js';
 import { loadOrCreateToken, rotateToken } from './auth-token.js';
 import { SessionGate } from './session-gate.js';
 import { portInUseError, tcpDefences } from './tcp-defences.js';
-import { controlImpl } from './control-impl.js';
+import { controlApi } from './control-api.js';
 import { AuditLog } from './audit-log.js';
 import { loadState, saveState } from './daemon-state.js';
-import { NoticeWriter, noticeFor } from './notice.js';
+import { noticeFor } from './notice.js';
+import { NoticeWriter } from './notice-writer.js';
 import { acquirePidLock } from './pid-lock.js';
 import { daemonStoreFromEnv } from './store-from-env.js';
 import { registerScopeControlRoutes } from '../server/scope-control-routes.js';
@@ -116,7 +118,7 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
       paths.notice,
       () => {
         broker.checkClock();
-        return noticeFor(broker, Date.now(), store.state);
+        return noticeFor(broker.view(), store.state);
       },
       logger,
     );
@@ -164,7 +166,7 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
       logger.info('auth token rotated; shells need: eval "$(credd env)"');
     };
     const control = buildControl(
-      { rotateToken: rotate, ...controlImpl({
+      { rotateToken: rotate, ...controlApi({
         broker,
         port: () => port,
         startedAt,
@@ -187,7 +189,7 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
       await fs.rm(paths.controlSocket, { force: true });
     });
 
-    await writePrivateFileAtomic(
+    await writeFileAtomic(
       paths.daemonInfo,
       JSON.stringify({ pid: process.pid, port, startedAt: startedAt.toISOString(), version: creddVersion(), ...(opts.logFile !== undefined && { logFile: opts.logFile }) }),
     );

@@ -35,7 +35,7 @@ export function secretControl(ctx: SecretControlContext): SecretControlApi {
   return {
     secrets: async () => {
       const { keys, sessions } = await ops.names();
-      const known = new Map(ctx.broker.mfa.known().map((s) => [s.profile, s.expiration.toISOString()]));
+      const known = new Map(ctx.broker.view().mfa.flatMap((m) => (m.expiresAt === undefined ? [] : [[m.user, new Date(m.expiresAt).toISOString()] as const])));
       const users = [...new Set([...sessions, ...known.keys()])].sort();
       return {
         store: storeStatus(ctx.store),

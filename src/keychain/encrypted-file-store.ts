@@ -7,7 +7,7 @@ import { DEFAULT_SCRYPT, FileStoreCipher, validScryptParams, type ScryptParams }
 import type { LockableStore } from './guarded-store.js';
 import { itemFileName, itemFromFileName } from './item-file-name.js';
 import { parseSealedFile, type SealedFile } from './sealed-file.js';
-import { syncDir, writeFileAtomic } from './write-file-atomic.js';
+import { syncDir, writeFileAtomic } from '../platform/write-file-atomic.js';
 
 export interface EncryptedFileStoreOptions {
   dir: string;
@@ -52,7 +52,7 @@ export class EncryptedFileStore implements LockableStore {
   }
 
   async get(item: string): Promise<string | undefined> {
-    const text = await this.#fs('read', () => readIfExists(this.#itemPath(item)));
+    const text = await this.#asKeychainError('read', () => readIfExists(this.#itemPath(item)));
     if (text === undefined) return undefined;
     const unlocked = await this.#unlock(false);
     if (!unlocked) {
@@ -79,15 +79,15 @@ export class EncryptedFileStore implements LockableStore {
     const unlocked = await this.#unlock(true);
     if (!unlocked) throw new KeychainError(`The encrypted file store at ${this.#dir} could not be created.`);
     const sealed: SealedFile = { v: 1, kdf: 'scrypt', ...unlocked.params, salt: unlocked.salt, ...unlocked.cipher.seal(value, itemAad(item)) };
-    await this.#fs('write', () => writeFileAtomic(file, `${JSON.stringify(sealed)}\n`, { overwrite: true }));
+    await this.#asKeychainError('write', () => writeFileAtomic(file, `${JSON.stringify(sealed)}\n`, { overwrite: true }));
   }
 
   async delete(item: string): Promise<boolean> {
     const file = this.#itemPath(item);
-    if (!(await this.#fs('read', () => exists(file)))) return false;
+    if (!(await this.#asKeychainError('read', () => exists(file)))) return false;
     // Only the passphrase's owner may remove items; with no store.json there is nothing to check against.
     await this.#unlock(false);
-    return this.#fs('delete', async () => {
+    return this.#asKeychainError('delete', async () => {
       try {
         await fs.unlink(file);
       } catch (err) {
@@ -100,7 +100,7 @@ export class EncryptedFileStore implements LockableStore {
   }
 
   async list(): Promise<string[]> {
-    const names = await this.#fs('list', async () => {
+    const names = await this.#asKeychainError('list', async () => {
       try {
         return await fs.readdir(this.#dir);
       } catch (err) {
@@ -146,7 +146,7 @@ export class EncryptedFileStore implements LockableStore {
 
   async #openOrCreate(create: boolean, given?: string): Promise<Unlocked | undefined> {
     const storeFile = path.join(this.#dir, STORE_FILE);
-    const text = await this.#fs('read', () => readIfExists(storeFile));
+    const text = await this.#asKeychainError('read', () => readIfExists(storeFile));
     if (text !== undefined) return this.#verify(text, given);
     if (!create) return undefined;
     const passphrase = given ?? (await this.#askPassphrase());
@@ -156,7 +156,7 @@ export class EncryptedFileStore implements LockableStore {
     const cipher = await FileStoreCipher.derive(passphrase, Buffer.from(salt, 'base64'), params);
     const sealed: SealedFile = { v: 1, kdf: 'scrypt', ...params, salt, ...cipher.seal(VERIFIER_TEXT, VERIFIER_AAD) };
     try {
-      await this.#fs('write', async () => {
+      await this.#asKeychainError('write', async () => {
         await ensurePrivateDir(this.#dir);
         await writeFileAtomic(storeFile, `${JSON.stringify(sealed)}\n`, { overwrite: false });
       });
@@ -197,7 +197,7 @@ export class EncryptedFileStore implements LockableStore {
   }
 
   /** File system failures become KeychainErrors; their messages carry paths, never contents. */
-  async #fs<T>(what: 'read' | 'write' | 'delete' | 'list', op: () => Promise<T>): Promise<T> {
+  async #asKeychainError<T>(what: 'read' | 'write' | 'delete' | 'list', op: () => Promise<T>): Promise<T> {
     try {
       return await op();
     } catch (err) {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { errorMessage } from '../domain/errors.js';
-import { ensurePrivateDir, readIfExists, writePrivateFileAtomic } from '../platform/private-files.js';
+import { ensurePrivateDir, readIfExists } from '../platform/private-files.js';
+import { writeFileAtomic } from '../platform/write-file-atomic.js';
 
 interface IndexFile {
   v: 1;
@@ -41,7 +42,7 @@ export class ItemIndex {
   async write(items: Iterable<string>): Promise<void> {
     const body: IndexFile = { v: 1, service: this.service, items: [...new Set(items)].sort() };
     await ensurePrivateDir(path.dirname(this.file));
-    await writePrivateFileAtomic(this.file, `${JSON.stringify(body)}\n`);
+    await writeFileAtomic(this.file, `${JSON.stringify(body)}\n`);
   }
 
   describeFailure(err: unknown): string {

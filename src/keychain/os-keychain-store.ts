@@ -34,7 +34,7 @@ export class OsKeychainStore implements SecretStore {
   readonly #platform: NodeJS.Platform;
   readonly #timeoutMs: number;
   readonly #wsl: boolean;
-  readonly #thread: KeyringProcess;
+  readonly #keyringProcess: KeyringProcess;
 
   constructor(options: OsKeychainStoreOptions = {}) {
     this.#service = options.service ?? 'credd';
@@ -42,7 +42,7 @@ export class OsKeychainStore implements SecretStore {
     this.#wsl = options.wsl ?? isWsl();
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.description = describe(this.#platform);
-    this.#thread = new KeyringProcess({
+    this.#keyringProcess = new KeyringProcess({
       timeoutMs: this.#timeoutMs,
       ...(options.spawnHelper && { spawnHelper: options.spawnHelper }),
       // Left alone, the addon falls back to the kernel keyring (keyutils) when no Secret Service
@@ -53,7 +53,7 @@ export class OsKeychainStore implements SecretStore {
 
   /** Starts the helper process now (the daemon, at start-up); asks the keychain nothing. */
   warm(): void {
-    this.#thread.warm();
+    this.#keyringProcess.warm();
   }
 
   async get(item: string): Promise<string | undefined> {
@@ -80,7 +80,7 @@ export class OsKeychainStore implements SecretStore {
   }
 
   async #run(operation: KeyringOperation, req: KeyringRequest): Promise<Exclude<KeyringOutcome, { ok: false }>['value']> {
-    const outcome = await this.#thread.call(req);
+    const outcome = await this.#keyringProcess.call(req);
     if (outcome.ok) return outcome.value;
     const context = {
       platform: this.#platform,

@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import fsSync, { type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
-import path from 'node:path';
 
 /** Why `st` (from lstat) may not be trusted as ours alone, or undefined when it may. */
 function distrust(st: Stats): string | undefined {
@@ -76,24 +74,6 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
   checkPrivateDirSync(dir);
   const st = await fs.stat(dir);
   if ((st.mode & 0o077) !== 0) await fs.chmod(dir, 0o700);
-}
-
-/** Writes a 0600 file so that a crash leaves either the old or the new content, never half. */
-export async function writePrivateFileAtomic(file: string, content: string): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await fs.open(tmp, 'wx', 0o600);
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.rename(tmp, file);
-  } catch (err) {
-    await fs.rm(tmp, { force: true });
-    throw err;
-  }
 }
 
 /** Reads one of credd's own files: never through a symlink, never one another user owns. */

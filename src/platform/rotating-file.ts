@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /**
- * A pino destination that appends to a file and, past `maxBytes`, moves it to `.1` and
- * starts afresh: the log never grows without bound, and the last two files are kept.
- * Writes are synchronous (log lines are few: one per STS call, warnings, errors).
+ * credd's one rotating file (the daemon's log, as a pino destination, and the audit log):
+ * appends, and past `maxBytes` moves the file to `.1` and starts afresh, so it never grows
+ * without bound and the last two files are kept. Writes are synchronous and few: log lines
+ * are rare, and the audit writes one batch of lines at a time.
  */
 export class RotatingFile {
   private fd: number;
@@ -24,6 +25,32 @@ export class RotatingFile {
     fs.writeSync(this.fd, chunk);
     this.size += Buffer.byteLength(chunk);
     return true;
+  }
+
+  /**
+   * Appends whole lines, rotating between them, so no file grows past maxBytes by more than
+   * one line; one write per file touched.
+   */
+  writeLines(lines: readonly string[]): void {
+    let chunk = '';
+    let chunkBytes = 0;
+    for (const line of lines) {
+      const bytes = Buffer.byteLength(line);
+      if (this.size + chunkBytes + bytes > this.maxBytes && this.size + chunkBytes > 0) {
+        if (chunk !== '') fs.writeSync(this.fd, chunk);
+        this.rotate();
+        chunk = '';
+        chunkBytes = 0;
+      }
+      chunk += line;
+      chunkBytes += bytes;
+    }
+    if (chunk !== '') fs.writeSync(this.fd, chunk);
+    this.size += chunkBytes;
+  }
+
+  close(): void {
+    fs.closeSync(this.fd);
   }
 
   /** Also what SIGHUP does, for external log rotation tools. */

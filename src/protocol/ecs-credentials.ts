@@ -1,5 +1,5 @@
 import type { TemporaryCredentials } from '../domain/credentials.js';
-import { awsTimestamp } from './aws-time.js';
+import { awsTimestamp } from '../domain/aws-time.js';
 
 /** The exact Content-Type clients expect; no charset parameter. */
 export const JSON_CONTENT_TYPE = 'application/json';

@@ -1,5 +1,5 @@
 import type { TemporaryCredentials } from '../domain/credentials.js';
-import { awsTimestamp } from './aws-time.js';
+import { awsTimestamp } from '../domain/aws-time.js';
 
 /** Fixed, plausible answers for the instance fields tools probe; credd is not an instance. */
 export const INSTANCE_ID = 'i-0c0ffeec0ffee0001';

@@ -4,6 +4,9 @@ import type { Logger } from '../platform/logger.js';
 import type { DaemonStatus, ExportedCredentials, MfaLoginResult, SwitchResult } from '../protocol/control-api.js';
 import { statusFor } from './http-status.js';
 import { secretRoutes, type SecretControlApi } from './secret-routes.js';
+import { ROUTES } from '../protocol/routes.js';
+import { isProfileName, PROFILE_NAME_CHARS } from '../domain/profile-name.js';
+import { isMfaCode, MFA_CODE_SHAPE } from '../domain/mfa-code.js';
 
 /** What the control API can do; the daemon supplies it. */
 export interface ControlApi extends SecretControlApi {
@@ -20,7 +23,7 @@ export interface ControlApi extends SecretControlApi {
   rotateToken?(): Promise<void>;
 }
 
-const PROFILE_NAME = /^[\w.@+=,:-]{1,128}$/;
+const C = ROUTES.control;
 
 function sendControlError(reply: FastifyReply, status: number, code: string, message: string, details?: Record<string, string>): FastifyReply {
   return reply.code(status).send({ code, message, ...(details && { details }) });
@@ -34,43 +37,43 @@ export function buildControl(api: ControlApi, logger: Logger): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 });
   const profileOf = (body: unknown): string | undefined => {
     const p = (body as { profile?: unknown } | null)?.profile;
-    return typeof p === 'string' && PROFILE_NAME.test(p) ? p : undefined;
+    return isProfileName(p) ? p : undefined;
   };
   const withProfile =
     (run: (profile: string) => Promise<unknown>) =>
     async (req: { body: unknown }, reply: FastifyReply): Promise<unknown> => {
       const profile = profileOf(req.body);
-      if (profile === undefined) return sendControlError(reply, 400, 'InvalidProfileName', 'Give a profile name (letters, digits and ._@+=,:- only).');
+      if (profile === undefined) return sendControlError(reply, 400, 'InvalidProfileName', `Give a profile name (${PROFILE_NAME_CHARS}).`);
       return run(profile);
     };
 
-  app.get('/v1/status', () => api.status());
-  app.post('/v1/switch', withProfile((p) => api.switchTo(p)));
-  app.post('/v1/prime', withProfile((p) => api.prime(p)));
-  app.post('/v1/credentials', withProfile((p) => api.exportCredentials(p)));
-  app.post('/v1/mfa-session', withProfile((p) => api.mfaSession(p)));
-  app.post('/v1/mfa', async (req, reply) => {
+  app.get(C.status, () => api.status());
+  app.post(C.switch, withProfile((p) => api.switchTo(p)));
+  app.post(C.prime, withProfile((p) => api.prime(p)));
+  app.post(C.credentials, withProfile((p) => api.exportCredentials(p)));
+  app.post(C.mfaSession, withProfile((p) => api.mfaSession(p)));
+  app.post(C.mfa, async (req, reply) => {
     const profile = profileOf(req.body);
     const code = (req.body as { code?: unknown } | null)?.code;
     if (profile === undefined) return sendControlError(reply, 400, 'InvalidProfileName', 'Give a profile name.');
-    if (typeof code !== 'string' || !/^\d{6}$/.test(code)) return sendControlError(reply, 400, 'InvalidMfaCode', 'An MFA code is 6 digits.');
+    if (!isMfaCode(code)) return sendControlError(reply, 400, 'InvalidMfaCode', MFA_CODE_SHAPE);
     return api.mfaLogin(profile, code);
   });
-  app.post('/v1/recheck', async () => {
+  app.post(C.recheck, async () => {
     await api.recheck();
     return { rechecking: true };
   });
-  app.post('/v1/clear', async (req) => {
+  app.post(C.clear, async (req) => {
     const profile = profileOf(req.body);
     await api.clear(profile);
     return { cleared: profile ?? 'all' };
   });
-  app.post('/v1/token/rotate', async (_req, reply) => {
+  app.post(C.tokenRotate, async (_req, reply) => {
     if (!api.rotateToken) return sendControlError(reply, 404, 'NotFound', 'This daemon cannot rotate its token.');
     await api.rotateToken();
     return { rotated: true };
   });
-  app.post('/v1/stop', async () => {
+  app.post(C.stop, async () => {
     setImmediate(() => api.stop());
     return { stopping: true };
   });

@@ -9,6 +9,7 @@ import { ImdsTokens } from './imds-tokens.js';
 import { registerImdsOff } from './imds-off.js';
 import { peerGuard, type PeerGuard, type PeerUidCheck } from './peer-guard.js';
 import { guardRequest, sendError } from './request-guard.js';
+import { ROUTES } from '../protocol/routes.js';
 
 export interface ServerDeps {
   credentials: CredentialProvider;
@@ -63,7 +64,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   if (guard) app.server.on('connection', guard.connected);
   const scopedAudit = deps.audit && deps.scopeOf ? withScope(deps.audit, deps.scopeOf) : deps.audit;
   const audit = scopedAudit && guard ? withUid(scopedAudit, guard) : scopedAudit;
-  const credentialPath = (url: string): boolean => url.startsWith('/v1/credentials') || url.startsWith('/latest/meta-data/iam/security-credentials');
+  const credentialPath = (url: string): boolean => url.startsWith(ROUTES.ecs) || url.startsWith(ROUTES.imdsCredentials);
   if (audit) app.addHook('onRequest', async (req) => void (credentialPath(req.url) && audit.arrived(req.raw.socket)));
   if (guard) {
     app.addHook('onRequest', async (req, reply) => {

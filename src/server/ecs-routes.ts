@@ -5,9 +5,10 @@ import { statusFor } from './http-status.js';
 import type { AuditSink } from './audit-sink.js';
 import { exactBody, sendError } from './request-guard.js';
 import { TOKEN_SCOPE_MESSAGE, tokenOpens } from './token-check.js';
+import { ROUTES } from '../protocol/routes.js';
+import { isProfileName } from '../domain/profile-name.js';
 
-export const ECS_PATH = '/v1/credentials';
-const PROFILE_NAME = /^[\w.@+=,:-]{1,128}$/;
+const ECS_PATH = ROUTES.ecs;
 
 export interface EcsRouteDeps {
   credentials: CredentialProvider;
@@ -49,7 +50,7 @@ export function registerEcsRoutes(app: FastifyInstance, deps: EcsRouteDeps): voi
   app.get(ECS_PATH, (req, reply) => serve(reply, req.headers.authorization));
   app.get<{ Params: { profile: string } }>(`${ECS_PATH}/:profile`, (req, reply) => {
     const profile = req.params.profile;
-    if (!PROFILE_NAME.test(profile)) {
+    if (!isProfileName(profile)) {
       return sendError(reply, 400, 'InvalidProfileName', 'The profile name in the URL is not valid.');
     }
     return serve(reply, req.headers.authorization, profile);

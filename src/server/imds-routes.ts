@@ -6,6 +6,7 @@ import { imdsStaticAnswer } from './imds-static.js';
 import type { AuditSink } from './audit-sink.js';
 import type { ImdsTokens } from './imds-tokens.js';
 import { exactBody, sendError } from './request-guard.js';
+import { ROUTES } from '../protocol/routes.js';
 
 export interface ImdsDeps {
   credentials: CredentialProvider;
@@ -29,7 +30,7 @@ function text(reply: FastifyReply, body: string): FastifyReply {
 
 /** IMDSv2 on the daemon's own port: `AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:PORT/`. */
 export function registerImdsRoutes(app: FastifyInstance, deps: ImdsDeps): void {
-  app.put('/latest/api/token', (req, reply) => {
+  app.put(ROUTES.imdsToken, (req, reply) => {
     // EC2 refuses token requests that went through a proxy; so do we, whichever header the proxy used.
     const proxied = PROXY_HEADERS.find((h) => req.headers[h] !== undefined);
     if (proxied !== undefined) {
@@ -44,14 +45,14 @@ export function registerImdsRoutes(app: FastifyInstance, deps: ImdsDeps): void {
   });
   app.route({
     method: ['GET', 'POST', 'DELETE', 'PATCH', 'OPTIONS'],
-    url: '/latest/api/token',
+    url: ROUTES.imdsToken,
     handler: (_req, reply) => sendError(reply.header('allow', 'PUT'), 405, 'MethodNotAllowed', 'Ask for a token with PUT.'),
   });
 
   const metadata = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const token = req.headers[TOKEN_HEADER];
     if (!deps.allowV1 && !deps.tokens.valid(typeof token === 'string' ? token : undefined)) {
-      return sendError(reply, 401, 'Unauthorized', 'IMDSv2 session token missing, expired or unknown; PUT /latest/api/token first.');
+      return sendError(reply, 401, 'Unauthorized', `IMDSv2 session token missing, expired or unknown; PUT ${ROUTES.imdsToken} first.`);
     }
     const path = (req.params as { '*'?: string })['*'] ?? '';
     const key = path.replace(/\/+$/, '');

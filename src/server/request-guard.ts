@@ -36,7 +36,7 @@ export function sendError(reply: FastifyReply, status: number, code: string, mes
   return reply.code(status).header('content-type', JSON_CONTENT_TYPE).header('cache-control', 'no-store').send(exactBody(errorBody(code, message)));
 }
 
-/** Host and browser checks for every request on the TCP listener (DESIGN.md §5). */
+/** Host and browser checks for every request on the TCP listener (docs/architecture.md, Security model). */
 export function guardRequest(opts: GuardOptions) {
   const names = new Set(['127.0.0.1', 'localhost', ...(opts.extraHosts ?? [])]);
   return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {

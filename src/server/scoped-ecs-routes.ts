@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ServeResult } from '../domain/ports.js';
 import { ecsCredentialsBody, JSON_CONTENT_TYPE } from '../protocol/ecs-credentials.js';
 import type { AuditSink } from './audit-sink.js';
-import { ECS_PATH } from './ecs-routes.js';
+import { ROUTES } from '../protocol/routes.js';
 import { statusFor } from './http-status.js';
 import { exactBody, sendError } from './request-guard.js';
 import { LEASE_SCOPE_MESSAGE, tokenOpens } from './token-check.js';
@@ -56,7 +56,7 @@ export function registerScopedEcsRoutes(app: FastifyInstance, deps: ScopedRouteD
     reply.code(200).header('content-type', JSON_CONTENT_TYPE).header('cache-control', 'no-store').send(exactBody(ecsCredentialsBody(result.creds)));
   };
 
-  app.get<{ Params: { profile: string; lease: string } }>(`${ECS_PATH}/:profile/scoped/:lease`, async (req, reply) => {
+  app.get<{ Params: { profile: string; lease: string } }>(`${ROUTES.ecs}/:profile/scoped/:lease`, async (req, reply) => {
     const { profile, lease } = req.params;
     if (!PROFILE_NAME.test(profile) || !LEASE_ID.test(lease)) return sendError(reply, 400, 'InvalidProfileName', 'The profile or lease in the URL is not valid.');
     const view = deps.lease(lease);

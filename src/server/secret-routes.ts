@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AddKeyRequest, AddKeyResult, RotateResultView, SecretsView, StoreStatus } from '../protocol/control-api.js';
+import { ROUTES } from '../protocol/routes.js';
+import { isProfileName } from '../domain/profile-name.js';
 
 /** Secret operations: only the daemon opens the keychain, the CLI asks it over the 0600 socket. */
 export interface SecretControlApi {
@@ -17,20 +19,20 @@ export interface SecretControlApi {
 
 type Send = (reply: FastifyReply, status: number, code: string, message: string) => FastifyReply;
 
-const PROFILE_NAME = /^[\w.@+=,:-]{1,128}$/;
+const C = ROUTES.control;
 const field = (body: unknown, name: string): unknown => (typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined);
 
 /** Adds the secret routes to the control app; messages never echo what was sent. */
 export function secretRoutes(app: FastifyInstance, api: SecretControlApi, send: Send): void {
   const profileOf = (body: unknown): string | undefined => {
     const p = field(body, 'profile');
-    return typeof p === 'string' && PROFILE_NAME.test(p) ? p : undefined;
+    return isProfileName(p) ? p : undefined;
   };
   const badProfile = (reply: FastifyReply): FastifyReply => send(reply, 400, 'InvalidProfileName', 'Give a profile name (letters, digits and ._@+=,:- only).');
 
-  app.get('/v1/secrets', () => api.secrets());
-  app.post('/v1/secrets/probe', () => api.probe());
-  app.post('/v1/keys/add', async (req, reply) => {
+  app.get(C.secrets, () => api.secrets());
+  app.post(C.secretsProbe, () => api.probe());
+  app.post(C.keysAdd, async (req, reply) => {
     const profile = profileOf(req.body);
     if (profile === undefined) return badProfile(reply);
     const accessKeyId = field(req.body, 'accessKeyId');
@@ -41,18 +43,18 @@ export function secretRoutes(app: FastifyInstance, api: SecretControlApi, send: 
     }
     return api.addKey({ profile, accessKeyId, secretAccessKey, replace });
   });
-  app.post('/v1/keys/remove', async (req, reply) => {
+  app.post(C.keysRemove, async (req, reply) => {
     const profile = profileOf(req.body);
     return profile === undefined ? badProfile(reply) : api.removeKey(profile);
   });
-  app.post('/v1/rotate', async (req, reply) => {
+  app.post(C.rotate, async (req, reply) => {
     const profile = profileOf(req.body);
     return profile === undefined ? badProfile(reply) : api.rotate(profile);
   });
-  app.post('/v1/unlock', async (req, reply) => {
+  app.post(C.unlock, async (req, reply) => {
     const passphrase = field(req.body, 'passphrase');
     if (passphrase !== undefined && (typeof passphrase !== 'string' || passphrase.length > 4096)) return send(reply, 400, 'InvalidPassphrase', 'A passphrase is one line of text.');
     return api.unlock(passphrase);
   });
-  app.post('/v1/lock', () => api.lock());
+  app.post(C.lock, () => api.lock());
 }

@@ -21,7 +21,14 @@ export function portalClient(region: string, env: NodeJS.ProcessEnv): SSOClient 
   return new SSOClient({ region, ...(portal !== undefined && { endpoint: portal }), maxAttempts: 2, requestHandler: awsRequestHandler({ env }) });
 }
 
-export async function getRoleCredentials(region: string, env: NodeJS.ProcessEnv, accessToken: string, accountId: string, roleName: string): Promise<TemporaryCredentials> {
+export interface RoleCredentialsRequest {
+  region: string;
+  accessToken: string;
+  accountId: string;
+  roleName: string;
+}
+
+export async function getRoleCredentials(env: NodeJS.ProcessEnv, { region, accessToken, accountId, roleName }: RoleCredentialsRequest): Promise<TemporaryCredentials> {
   const out = await portalClient(region, env).send(new GetRoleCredentialsCommand({ accessToken, accountId, roleName }));
   const c = out.roleCredentials;
   if (!c?.accessKeyId || !c.secretAccessKey || !c.sessionToken || c.expiration === undefined) {

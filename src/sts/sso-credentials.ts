@@ -2,9 +2,10 @@ import type { TemporaryCredentials } from '../domain/credentials.js';
 import { ActionRequiredError, errorMessage, StsError } from '../domain/errors.js';
 import type { SsoCredentialSource } from '../domain/ports.js';
 import type { SsoProfile } from '../domain/profile.js';
+import { awsTimestamp } from '../domain/aws-time.js';
 import type { Logger } from '../platform/logger.js';
 import { createToken, getRoleCredentials } from './sso-client.js';
-import { cacheKeyOf, isoSeconds, readToken, tokenCacheFile, writeToken, type SsoToken } from './sso-token-cache.js';
+import { cacheKeyOf, readToken, tokenCacheFile, writeToken, type SsoToken } from './sso-token-cache.js';
 
 /** Refresh the sign-in token this long before it ends (botocore uses the same window). */
 const REFRESH_WINDOW_MS = 15 * 60_000;
@@ -33,7 +34,7 @@ export class SsoCredentials implements SsoCredentialSource {
   async roleCredentials(profile: SsoProfile): Promise<TemporaryCredentials> {
     const token = await this.validToken(profile);
     try {
-      return await getRoleCredentials(profile.ssoRegion, this.env, token.accessToken, profile.accountId, profile.roleName);
+      return await getRoleCredentials(this.env, { region: profile.ssoRegion, accessToken: token.accessToken, accountId: profile.accountId, roleName: profile.roleName });
     } catch (err) {
       const name = (err as { name?: string }).name;
       if (name === 'UnauthorizedException') throw ssoLoginRequired(profile, 'needs a new IAM Identity Center sign-in (the portal no longer accepts the token)');
@@ -81,7 +82,7 @@ export class SsoCredentials implements SsoCredentialSource {
       const next: SsoToken = {
         ...token,
         accessToken: out.accessToken,
-        expiresAt: isoSeconds(this.now() + out.expiresIn * 1000),
+        expiresAt: awsTimestamp(new Date(this.now() + out.expiresIn * 1000)),
         ...(out.refreshToken !== undefined && { refreshToken: out.refreshToken }),
       };
       await writeToken(file, next);

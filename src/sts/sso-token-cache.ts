@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { writeFileAtomic } from '../platform/write-file-atomic.js';
 
 /** The AWS CLI v2's SSO token cache entry (~/.aws/sso/cache/<sha1>.json), as botocore writes it. */
 export interface SsoToken {
@@ -30,10 +31,6 @@ export function cacheKeyOf(profile: { ssoSession?: string; startUrl: string }): 
   return profile.ssoSession ?? profile.startUrl;
 }
 
-export function isoSeconds(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 /** Undefined when missing or unreadable: either way the user has to sign in. */
 export async function readToken(file: string): Promise<SsoToken | undefined> {
   try {
@@ -48,7 +45,5 @@ export async function readToken(file: string): Promise<SsoToken | undefined> {
 /** 0600 in a 0700 dir, written atomically so `aws` never reads half a file. */
 export async function writeToken(file: string, token: SsoToken): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  await fs.writeFile(tmp, JSON.stringify(token), { mode: 0o600, flag: 'wx' });
-  await fs.rename(tmp, file);
+  await writeFileAtomic(file, JSON.stringify(token));
 }

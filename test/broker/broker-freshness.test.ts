@@ -39,10 +39,10 @@ describe('broker freshness (fake STS, manual clock)', () => {
     sts.failWith = new Error('refresh-ahead must not be what saves this test');
     await clock.advance(30 * MIN + 1);
     sts.failWith = undefined;
-    assert.equal(broker.freshness('readonly'), 'aging');
+    assert.equal(broker.view().profiles.find((p) => p.name === 'readonly')?.freshness, 'aging');
     assert.equal((await broker.ensure('readonly')).accessKeyId, first.accessKeyId, 'aging credentials are still handed out');
     await clock.advance(10 * MIN);
-    assert.equal(broker.freshness('readonly'), 'stale', '19:59 left');
+    assert.equal(broker.view().profiles.find((p) => p.name === 'readonly')?.freshness, 'stale', '19:59 left');
     const calls = sts.count('AssumeRole');
     const next = await broker.ensure('readonly');
     assert.notEqual(next.accessKeyId, first.accessKeyId, 'stale credentials were handed out');
@@ -79,7 +79,7 @@ describe('broker freshness (fake STS, manual clock)', () => {
     const old = await broker.serve('readonly');
     assert.ok(old.ok && old.creds.accessKeyId === first.accessKeyId, '61 s left: still served while the refresh runs');
     await clock.advance(1_000);
-    assert.equal(broker.freshness('readonly'), 'expired', '60 s left');
+    assert.equal(broker.view().profiles.find((p) => p.name === 'readonly')?.freshness, 'expired', '60 s left');
     const waiting = broker.serve('readonly');
     await settle();
     await clock.advance(700);

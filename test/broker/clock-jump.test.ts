@@ -24,6 +24,7 @@ const HOUR = 60 * MIN;
 class SleepingClock implements Clock {
   readonly mono: ManualClock;
   #slept = 0;
+  readonly #timers = new Set<TimerHandle>();
   constructor(start: number) {
     this.mono = new ManualClock(start);
   }
@@ -34,10 +35,20 @@ class SleepingClock implements Clock {
     return this.mono.now();
   }
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    return this.mono.setTimeout(fn, ms);
+    const handle = this.mono.setTimeout(() => {
+      this.#timers.delete(handle);
+      fn();
+    }, ms);
+    this.#timers.add(handle);
+    return handle;
   }
   clearTimeout(handle: TimerHandle): void {
+    this.#timers.delete(handle);
     this.mono.clearTimeout(handle);
+  }
+  /** Cancels every pending timer: the broker's retry timers are the only ones this test sets. */
+  clearAllTimers(): void {
+    for (const handle of this.#timers) this.clearTimeout(handle);
   }
   sleep(ms: number): void {
     this.#slept += ms;
@@ -78,7 +89,7 @@ describe('sleep and wake (an injected clock that jumps 10 h)', () => {
       sts.advance(ms);
       clock.sleep(ms);
     };
-    const idle = () => waitFor(() => broker.snapshot().every((s) => s.inflight === undefined), 5_000, 'refresh to finish');
+    const idle = () => waitFor(() => broker.view().profiles.every((p) => !p.refreshing), 5_000, 'refresh to finish');
     return { broker, clock, sleep, idle };
   }
 
@@ -91,11 +102,11 @@ describe('sleep and wake (an injected clock that jumps 10 h)', () => {
     broker.checkClock();
     await idle();
     assert.equal(sts.counts['AssumeRole'], 1);
-    const waited = broker.stats.waitedOnSts;
+    const waited = broker.view().stats.waitedOnSts;
     const r = await broker.serve();
     assert.ok(r.ok);
     assert.ok(r.creds.expiration.getTime() - sts.now() > 50 * MIN, 'fresh credentials, not the ones from before the sleep');
-    assert.equal(broker.stats.waitedOnSts, waited, 'no cold path');
+    assert.equal(broker.view().stats.waitedOnSts, waited, 'no cold path');
     broker.close();
   });
 
@@ -107,11 +118,11 @@ describe('sleep and wake (an injected clock that jumps 10 h)', () => {
     await clock.mono.advance(31 * MIN);
     await idle();
     for (let i = 0; i < 6; i++) {
-      const slot = broker.snapshot().find((s) => s.name === 'readonly');
+      const slot = broker.view().profiles.find((p) => p.name === 'readonly');
       await clock.mono.advance(Math.max(0, (slot?.nextAttemptAt ?? clock.now()) - clock.now()) + 1);
       await idle();
     }
-    const slot = broker.snapshot().find((s) => s.name === 'readonly');
+    const slot = broker.view().profiles.find((p) => p.name === 'readonly');
     assert.ok(slot?.lastError && slot.nextAttemptAt !== undefined, 'in backoff');
     assert.ok(slot.failures >= 5, `failures: ${slot.failures}`);
     // 10 h asleep; the network is back on wake.
@@ -121,7 +132,7 @@ describe('sleep and wake (an injected clock that jumps 10 h)', () => {
     const r = await broker.serve();
     assert.ok(r.ok, r.ok ? '' : r.error.message);
     assert.equal(sts.counts['AssumeRole'], 1);
-    const after = broker.snapshot().find((s) => s.name === 'readonly');
+    const after = broker.view().profiles.find((p) => p.name === 'readonly');
     assert.equal(after?.failures, 0);
     assert.equal(after?.nextAttemptAt, undefined);
     broker.close();
@@ -133,14 +144,14 @@ describe('sleep and wake (an injected clock that jumps 10 h)', () => {
     const first = await broker.serve('readonly');
     assert.ok(!first.ok);
     await idle();
-    const slot = broker.snapshot().find((s) => s.name === 'readonly');
+    const slot = broker.view().profiles.find((p) => p.name === 'readonly');
     assert.ok(slot?.nextAttemptAt !== undefined);
     sts.setFault(null);
     // The retry timer is late (timers stop during suspend), but the deadline has passed by the wall clock.
     const late = slot.nextAttemptAt - clock.now() + 1;
     // Past the backoff deadline and the 2 s local re-check, yet far below what counts as a jump.
     clock.sleep(late + 2_000);
-    if (slot.timer) clock.clearTimeout(slot.timer);
+    clock.clearAllTimers();
     const r = await broker.serve('readonly');
     assert.ok(r.ok, r.ok ? '' : r.error.message);
     broker.close();

@@ -59,7 +59,7 @@ describe('CredentialBroker against the STS emulator', () => {
     const advance = async (ms: number) => {
       sts.advance(ms);
       await clock.advance(ms);
-      await waitFor(() => broker.snapshot().every((slot) => slot.inflight === undefined), 5_000, 'refresh to finish');
+      await waitFor(() => broker.view().profiles.every((p) => !p.refreshing), 5_000, 'refresh to finish');
     };
     return { broker, store, clock, advance, ro, deploy };
   }
@@ -87,7 +87,7 @@ describe('CredentialBroker against the STS emulator', () => {
     assert.ok(firstKey);
     for (let i = 0; i < 100; i++) assert.ok((await broker.serve()).ok);
     assert.equal(sts.counts['AssumeRole'], 1);
-    const before = broker.stats.waitedOnSts;
+    const before = broker.view().stats.waitedOnSts;
     // One-hour credentials are renewed 30 min before they end, long before any client would.
     await advance(29 * MIN);
     assert.equal(sts.counts['AssumeRole'], 1);
@@ -100,7 +100,7 @@ describe('CredentialBroker against the STS emulator', () => {
       assert.ok(r.ok);
       assert.ok(r.creds.expiration.getTime() - sts.now() > 20 * MIN, 'never hands out credentials with < 20 min left');
     }
-    assert.equal(broker.stats.waitedOnSts, before);
+    assert.equal(broker.view().stats.waitedOnSts, before);
     broker.close();
   });
 
@@ -148,7 +148,7 @@ describe('CredentialBroker against the STS emulator', () => {
     assert.ok(!r.ok);
     assert.equal(r.error.code, 'Pending');
     await new Promise((res) => setTimeout(res, 1_000));
-    assert.equal(broker.freshness('readonly'), 'fresh');
+    assert.equal(broker.view().profiles.find((p) => p.name === 'readonly')?.freshness, 'fresh');
     assert.ok((await broker.serve('readonly')).ok);
     broker.close();
   });

@@ -71,9 +71,12 @@ describe('MFA sessions against the STS emulator', () => {
     assert.equal(served.error.details?.['serial'], device.serial);
     assert.match(served.error.message, /run: credd switch admin/);
     assert.equal(sts.calls.length, 0, 'no STS call while waiting for a human');
-    assert.equal(broker.mfa.needs.get('base')?.forProfile, 'admin');
+    assert.equal(broker.view().mfa.find((m) => m.user === 'base')?.needed?.forProfile, 'admin');
+    const waiting = () => broker.view().profiles.find((p) => p.name === 'admin')?.waitingFor;
+    assert.equal(waiting(), 'mfa');
 
     const login = await broker.mfaLogin('admin', sts.totp(device.serial));
+    assert.equal(waiting(), undefined, 'the code ends the wait before the profile is fetched again');
     assert.equal(login.sourceProfile, 'base');
     assert.ok(login.expiration.getTime() - sts.now() > 11 * HOUR, 'default session is a workday (12 h)');
     const creds = await broker.switchTo('admin');
@@ -81,7 +84,7 @@ describe('MFA sessions against the STS emulator', () => {
     await broker.switchTo('readonly');
     await broker.switchTo('admin');
     assert.equal(sts.counts['GetSessionToken'], 1);
-    assert.equal(broker.mfa.needs.size, 0);
+    assert.equal(broker.view().mfa.filter((m) => m.needed).length, 0);
     broker.close();
   });
 

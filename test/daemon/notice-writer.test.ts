@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { NoticeWriter } from '../../src/daemon/notice.js';
+import { NoticeWriter } from '../../src/daemon/notice-writer.js';
 import { createLogger } from '../../src/platform/logger.js';
 
 describe('NoticeWriter', () => {

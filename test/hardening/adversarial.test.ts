@@ -1,4 +1,4 @@
-// Hostile requests against the real daemon over TCP (DESIGN.md §5): every one gets the right
+// Hostile requests against the real daemon over TCP (docs/architecture.md, Security model): every one gets the right
 // 4xx (or a cut connection) and never a credential.
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
@@ -115,7 +115,7 @@ describe('adversarial requests against the live daemon', () => {
       ['Sec-Fetch-Mode', browser('sec-fetch-mode', 'cors'), 403],
       ['Sec-Fetch-Dest', browser('sec-fetch-dest', 'empty'), 403],
       ['Sec-Fetch-User', browser('sec-fetch-user', '?1'), 403],
-      ['Sec-Fetch-Storage-Access (DESIGN §5: any Sec-Fetch-*)', browser('sec-fetch-storage-access', 'none'), 403],
+      ['Sec-Fetch-Storage-Access (any Sec-Fetch-* is a browser)', browser('sec-fetch-storage-access', 'none'), 403],
       ['IMDS token PUT with Origin', () => http({ method: 'PUT', path: '/latest/api/token', headers: { [TTL]: '60', origin: 'http://evil.example' } })(), 403],
       ['IMDS credentials with Referer', () => http({ path: ROLE, headers: { [IMDS_TOKEN]: imds, referer: 'http://evil.example/' } })(), 403],
     ]);

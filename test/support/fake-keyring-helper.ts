@@ -61,7 +61,11 @@ export async function fakeKeychain(mode: FakeMode, items: Record<string, string>
     spawnHelper: () =>
       spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { PATH: process.env['PATH'] ?? '', FAKE_KEYCHAIN_DIR: dir } }),
     writeItems: (next) => fs.writeFile(path.join(dir, 'items.json'), JSON.stringify(next)),
-    setMode: (m) => fs.writeFile(path.join(dir, 'mode'), m),
+    // Written aside and renamed: the helper polls `mode`, and a truncate-then-write would let it read '' (which answers like allow).
+    setMode: async (m) => {
+      await fs.writeFile(path.join(dir, 'mode.tmp'), m);
+      await fs.rename(path.join(dir, 'mode.tmp'), path.join(dir, 'mode'));
+    },
     calls: async () => (await fs.readFile(path.join(dir, 'calls.log'), 'utf8')).split('\n').filter((l) => l !== ''),
     cleanup: () => fs.rm(dir, { recursive: true, force: true }),
   };

@@ -4,12 +4,14 @@ import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { CreddError, errorMessage } from '../../domain/errors.js';
 import { childEnv } from '../../platform/child-env.js';
-import { ensurePrivateDir, writePrivateFileAtomic } from '../../platform/private-files.js';
+import { ensurePrivateDir } from '../../platform/private-files.js';
+import { writeFileAtomic } from '../../platform/write-file-atomic.js';
 import { proxiedFetch } from '../../sts/proxied-fetch.js';
 import type { DaemonStatus } from '../../protocol/control-api.js';
 import type { CliContext } from '../cli-context.js';
 import { fetchCredentials } from './export.js';
 import { validProfileName } from './profile-name.js';
+import { ROUTES } from '../../protocol/routes.js';
 
 export interface ConsoleInput {
   profile?: string;
@@ -29,7 +31,7 @@ function partitionOf(region: string | undefined): { federation: string; console:
  * (getSigninToken, then Action=login). CREDD_FEDERATION_ENDPOINT overrides the endpoint.
  */
 export async function consoleUrl(input: ConsoleInput, ctx: CliContext, fetchImpl: typeof fetch = proxiedFetch(ctx.env)): Promise<string> {
-  const profile = validProfileName(input.profile ?? (await ctx.daemon.get<DaemonStatus>('/v1/status')).activeProfile ?? '');
+  const profile = validProfileName(input.profile ?? (await ctx.daemon.get<DaemonStatus>(ROUTES.control.status)).activeProfile ?? '');
   const c = await fetchCredentials(ctx, profile, input.mfaCode);
   if (c.assumedRoleArn === undefined) {
     throw new CreddError('NotARole', `Profile "${profile}" is not a role; the console sign-in works with role credentials (AWS refuses GetSessionToken sessions there).`);
@@ -70,7 +72,7 @@ async function redirectPage(ctx: CliContext, url: string): Promise<string> {
   await ensurePrivateDir(ctx.paths.home);
   const file = path.join(ctx.paths.home, 'console-signin.html');
   const attr = url.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-  await writePrivateFileAtomic(
+  await writeFileAtomic(
     file,
     `<!doctype html><meta charset="utf-8"><meta name="referrer" content="no-referrer"><meta http-equiv="refresh" content="0;url=${attr}"><title>credd: AWS console sign-in</title><a href="${attr}">Sign in to the AWS console</a>\n`,
   );

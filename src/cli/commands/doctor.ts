@@ -8,6 +8,7 @@ import { activeProfileCheck, daemonCheck, keychainCheck, serviceCheck, stsCheck 
 import { regionCheck } from '../doctor/region-check.js';
 import { permissionsCheck, shadowCheck, shellCheck } from '../doctor/environment-checks.js';
 import { profileKindChecks } from '../doctor/profile-checks.js';
+import { ROUTES } from '../../protocol/routes.js';
 
 /** Fails when the port is held by something other than this user's credd (port squatting). */
 async function portCheck(ctx: CliContext): Promise<CheckResult> {
@@ -22,7 +23,7 @@ export async function runDoctor(ctx: CliContext): Promise<number> {
   let status: DaemonStatus | undefined;
   let daemonError: string | undefined;
   try {
-    status = await ctx.daemon.get<DaemonStatus>('/v1/status');
+    status = await ctx.daemon.get<DaemonStatus>(ROUTES.control.status);
   } catch (err) {
     daemonError = errorMessage(err);
   }

@@ -10,6 +10,7 @@ import type { CliContext } from '../cli-context.js';
 import { exportLines, regionFollower, shellKind, shellQuote } from '../shell-code.js';
 import { hookShell, promptHook } from '../shell-hook.js';
 import { validProfileName } from './profile-name.js';
+import { ecsPath, ROUTES } from '../../protocol/routes.js';
 
 export interface EnvInput {
   profile?: string;
@@ -28,7 +29,7 @@ export async function envVariables(ctx: CliContext, profile?: string): Promise<R
   const { token } = await loadOrCreateToken(ctx.paths.home, ctx.paths.token);
   const info = await loadDaemonInfo(ctx.paths.daemonInfo);
   const port = info?.port ?? portFromEnv(ctx.env);
-  const path = profile === undefined ? '/v1/credentials' : `/v1/credentials/${encodeURIComponent(profile)}`;
+  const path = ecsPath(profile);
   return {
     AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.1:${port}${path}`,
     AWS_CONTAINER_AUTHORIZATION_TOKEN: tokenFor(token, profile),
@@ -86,7 +87,7 @@ async function imdsLines(ctx: CliContext): Promise<string> {
 /** Best effort: fetch the pinned profile now so the first SDK call is served from cache. */
 async function warm(ctx: CliContext, profile: string): Promise<void> {
   try {
-    await ctx.daemon.post<SwitchResult>('/v1/prime', { profile });
+    await ctx.daemon.post<SwitchResult>(ROUTES.control.prime, { profile });
   } catch (err) {
     ctx.err.write(`credd: ${errorMessage(err)}\n`);
   }

@@ -6,12 +6,13 @@ import { CreddError } from '../../domain/errors.js';
 import { childEnv } from '../../platform/child-env.js';
 import type { SwitchResult } from '../../protocol/control-api.js';
 import type { CliContext } from '../cli-context.js';
-import { withMfa } from '../mfa-prompt.js';
+import { withUserAction } from '../mfa-prompt.js';
 import { envVariables } from './env.js';
 import { fetchCredentials } from './export.js';
 import { PROFILE_ARG, validProfileName } from './profile-name.js';
 import { isEmptyRequest, type ScopeRequest } from '../../domain/session-scope.js';
 import { addScopeFlags, needsLease, openLease, scopeRequestFromFlags, type ScopeFlags } from '../scope-flags.js';
+import { ROUTES } from '../../protocol/routes.js';
 
 export interface ExecInput {
   profile: string;
@@ -60,7 +61,7 @@ export async function execEnvironment(input: ExecInput, ctx: CliContext, onLease
     Object.assign(env, vars);
   } else {
     // Warm the cache (asking for an MFA code here, in the terminal) so the child's first call is instant.
-    await withMfa(ctx, profile, () => ctx.daemon.post<SwitchResult>('/v1/prime', { profile }), {
+    await withUserAction(ctx, profile, () => ctx.daemon.post<SwitchResult>(ROUTES.control.prime, { profile }), {
       ...(input.mfaCode !== undefined && { code: input.mfaCode }),
       // Never read a code from stdin here: that input belongs to the command.
       interactive: ctx.prompt.interactive,

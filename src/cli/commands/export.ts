@@ -2,9 +2,10 @@ import type { Command } from 'commander';
 import { CreddError } from '../../domain/errors.js';
 import type { ExportedCredentials } from '../../protocol/control-api.js';
 import type { CliContext } from '../cli-context.js';
-import { withMfa } from '../mfa-prompt.js';
+import { withUserAction } from '../mfa-prompt.js';
 import { shellQuote } from '../shell-hook.js';
 import { PROFILE_ARG, validProfileName } from './profile-name.js';
+import { ROUTES } from '../../protocol/routes.js';
 
 export interface ExportInput {
   profile: string;
@@ -14,7 +15,7 @@ export interface ExportInput {
 
 /** Credentials of PROFILE from the daemon's cache (an MFA prompt only on a terminal). */
 export async function fetchCredentials(ctx: CliContext, profile: string, mfaCode?: string): Promise<ExportedCredentials> {
-  return withMfa(ctx, profile, () => ctx.daemon.post<ExportedCredentials>('/v1/credentials', { profile }), {
+  return withUserAction(ctx, profile, () => ctx.daemon.post<ExportedCredentials>(ROUTES.control.credentials, { profile }), {
     ...(mfaCode !== undefined && { code: mfaCode }),
     interactive: ctx.prompt.interactive,
   });

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { isAccessKeyIdShape, isSecretAccessKeyShape, maskAccessKeyId } from '../../domain/credentials.js';
 import { CreddError } from '../../domain/errors.js';
 import type { AddKeyResult } from '../../protocol/control-api.js';
-import { writePrivateFileAtomic } from '../../platform/private-files.js';
+import { writeFileAtomic } from '../../platform/write-file-atomic.js';
 import type { CliContext } from '../cli-context.js';
 import { parseCredentialsFile, withoutKeys } from '../import/credentials-file.js';
 import { addKey } from '../secret-client.js';
@@ -71,7 +71,7 @@ export async function runImport(input: ImportInput, ctx: CliContext): Promise<vo
   const backup = await writeBackup(file, text);
   // Follow a symlinked ~/.aws/credentials (dotfile repos) instead of replacing the link.
   const target = await fs.realpath(file).catch(() => file);
-  await writePrivateFileAtomic(target, withoutKeys(text, imported));
+  await writeFileAtomic(target, withoutKeys(text, imported));
   ctx.out.write(`Removed ${imported.size} key${imported.size === 1 ? '' : 's'} from ${file} (backup: ${backup}; delete it once you are sure).\n`);
 }
 

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { errorMessage } from '../../domain/errors.js';
 import { cacheKeyOf, readToken, tokenCacheFile } from '../../sts/sso-token-cache.js';
 import type { CliContext } from '../cli-context.js';
+import { ROUTES } from '../../protocol/routes.js';
 
 export interface LoginInput {
   profile?: string;
@@ -27,7 +28,7 @@ export async function runLogout(input: LoginInput, ctx: CliContext): Promise<voi
     await logout(target.ssoRegion, ctx.env, token.accessToken).catch((err: unknown) => ctx.err.write(`credd: Logout at AWS failed (${errorMessage(err)}); the local token is removed anyway.\n`));
   }
   await fs.rm(file, { force: true });
-  if (input.profile !== undefined) await ctx.daemon.post('/v1/clear', { profile: input.profile }).catch(() => undefined);
+  if (input.profile !== undefined) await ctx.daemon.post(ROUTES.control.clear, { profile: input.profile }).catch(() => undefined);
   ctx.out.write(token ? `Signed out of ${target.startUrl}.\n` : `Not signed in to ${target.startUrl}.\n`);
 }
 

@@ -8,10 +8,11 @@ import type { CliContext } from '../cli-context.js';
 import { clockTime } from '../format-time.js';
 import { enterMfaCode } from '../mfa-prompt.js';
 import { validProfileName } from './profile-name.js';
+import { ROUTES } from '../../protocol/routes.js';
 
 /** Starts a fresh MFA session now (before a meeting, not in the middle of a deploy). */
 export async function runMfa(input: { profile?: string; mfaCode?: string }, ctx: CliContext): Promise<void> {
-  const profile = validProfileName(input.profile ?? (await ctx.daemon.get<DaemonStatus>('/v1/status')).activeProfile ?? '');
+  const profile = validProfileName(input.profile ?? (await ctx.daemon.get<DaemonStatus>(ROUTES.control.status)).activeProfile ?? '');
   const serial = mfaSerialOf(resolveProfile(await loadAwsConfig(ctx.configFile), profile, ctx.env));
   if (serial === undefined) throw new CreddError('NoMfa', `Profile "${profile}" has no mfa_serial (on itself or its source profile); it needs no MFA code.`);
   const r = await enterMfaCode(ctx, profile, serial, input.mfaCode);

@@ -4,6 +4,7 @@ import { SecretOps } from '../../daemon/secret-ops.js';
 import type { CliContext } from '../cli-context.js';
 import { secretsView, viaDaemon } from '../secret-client.js';
 import { PROFILE_ARG, validProfileName } from './profile-name.js';
+import { ROUTES } from '../../protocol/routes.js';
 
 export async function runRemove(input: { profile: string; force: boolean }, ctx: CliContext): Promise<void> {
   const profile = validProfileName(input.profile);
@@ -19,7 +20,7 @@ export async function runRemove(input: { profile: string; force: boolean }, ctx:
   }
   await viaDaemon(
     ctx,
-    () => ctx.daemon.post<{ deleted: boolean }>('/v1/keys/remove', { profile }),
+    () => ctx.daemon.post<{ deleted: boolean }>(ROUTES.control.keysRemove, { profile }),
     async (store) => ({ deleted: await new SecretOps(store).removeKey(profile) }),
   );
   ctx.out.write(`Deleted the key of "${profile}".\n`);

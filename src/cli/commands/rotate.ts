@@ -5,21 +5,22 @@ import type { RotateResultView } from '../../protocol/control-api.js';
 import { quietSdkNodeWarning } from '../../platform/quiet-sdk-warning.js';
 import type { CliContext } from '../cli-context.js';
 import { DaemonNotRunningError } from '../daemon-client.js';
-import { withMfa } from '../mfa-prompt.js';
+import { withUserAction } from '../mfa-prompt.js';
 import { viaDaemon } from '../secret-client.js';
 import { PROFILE_ARG, validProfileName } from './profile-name.js';
+import { ROUTES } from '../../protocol/routes.js';
 
 /** Replaces PROFILE's IAM user key with a new one, in the daemon (which uses it at once) when it runs. */
 export async function runRotate(input: { profile: string; mfaCode?: string }, ctx: CliContext): Promise<void> {
   const name = validProfileName(input.profile);
   let live = false;
-  const result = await withMfa(
+  const result = await withUserAction(
     ctx,
     name,
     () =>
       viaDaemon<RotateResultView>(
         ctx,
-        () => ctx.daemon.post<RotateResultView>('/v1/rotate', { profile: name }),
+        () => ctx.daemon.post<RotateResultView>(ROUTES.control.rotate, { profile: name }),
         // Without a daemon there is nobody to hold an MFA session: only MFA-free users rotate here.
         (store) => {
           quietSdkNodeWarning();

@@ -8,6 +8,7 @@ import type { CliContext } from '../cli-context.js';
 import { guiEnvCommands } from '../service/gui-env.js';
 import { installService, managerPid, type ServiceHost } from '../service/install-service.js';
 import { defaultPlanInput, describeStep, servicePlan, type PlanInput, type ServicePlan } from '../service/service-plan.js';
+import { ROUTES } from '../../protocol/routes.js';
 
 /** The built CLI entry, as an absolute path: what the service must run after an upgrade too. */
 export const CREDD_ENTRY = fileURLToPath(new URL('../../bin/credd.js', import.meta.url));
@@ -28,8 +29,8 @@ export function processHost(ctx: CliContext): ServiceHost {
   return {
     run: execIn(ctx.env),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-    daemonPid: () => ctx.daemon.get<DaemonStatus>('/v1/status').then((s) => s.pid, () => undefined),
-    stopDaemon: () => ctx.daemon.post('/v1/stop').then(() => undefined, () => undefined),
+    daemonPid: () => ctx.daemon.get<DaemonStatus>(ROUTES.control.status).then((s) => s.pid, () => undefined),
+    stopDaemon: () => ctx.daemon.post(ROUTES.control.stop).then(() => undefined, () => undefined),
   };
 }
 
@@ -74,7 +75,7 @@ export async function runServiceInstall(input: ServiceInput, ctx: CliContext, de
   if (result.replaced !== undefined) ctx.err.write(`credd: stopped the daemon started by hand (pid ${result.replaced}); the service runs credd now.\n`);
   ctx.out.write(`credd runs as a ${p.platform === 'launchd' ? 'LaunchAgent' : 'systemd user service'} (${p.file}), pid ${result.pid}; it starts at login.\n`);
   if (!input.guiEnv) return;
-  const status = await ctx.daemon.get<DaemonStatus>('/v1/status');
+  const status = await ctx.daemon.get<DaemonStatus>(ROUTES.control.status);
   for (const argv of gui(status.port)) {
     const r = await host.run(argv);
     if (r.code !== 0) throw new CreddError('GuiEnvFailed', `${argv.slice(0, 3).join(' ')} failed: ${r.out || `exit ${r.code}`}`);

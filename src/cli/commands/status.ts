@@ -5,20 +5,19 @@ import { DaemonNotRunningError } from '../daemon-client.js';
 import { portWarning } from '../port-warning.js';
 import { clockTime, relative } from '../format-time.js';
 import { terminalText } from '../../platform/terminal-text.js';
-
-/** Exit code when the daemon is not running, so scripts can tell it from other failures. */
-export const EXIT_NOT_RUNNING = 3;
+import { ROUTES } from '../../protocol/routes.js';
+import { EXIT_DAEMON_NOT_RUNNING } from '../../protocol/exit-codes.js';
 
 export async function runStatus(input: { json: boolean }, ctx: CliContext): Promise<number> {
   let status: DaemonStatus;
   try {
-    status = await ctx.daemon.get<DaemonStatus>('/v1/status');
+    status = await ctx.daemon.get<DaemonStatus>(ROUTES.control.status);
   } catch (err) {
     if (!(err instanceof DaemonNotRunningError)) throw err;
     const warning = await portWarning(ctx, true);
     if (input.json) ctx.out.write(`${JSON.stringify({ running: false, message: err.message, ...(warning !== undefined && { warning }) })}\n`);
     else ctx.out.write(`${err.message}\n${warning !== undefined ? `${warning}\n` : ''}`);
-    return EXIT_NOT_RUNNING;
+    return EXIT_DAEMON_NOT_RUNNING;
   }
   if (input.json) {
     ctx.out.write(`${JSON.stringify(status)}\n`);

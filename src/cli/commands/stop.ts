@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import fs from 'node:fs/promises';
 import type { CliContext } from '../cli-context.js';
+import { ROUTES } from '../../protocol/routes.js';
 
 export async function runStop(ctx: CliContext): Promise<void> {
-  await ctx.daemon.post('/v1/stop');
+  await ctx.daemon.post(ROUTES.control.stop);
   // Wait until the socket is gone, so `credd stop && credd daemon` never races.
   for (let i = 0; i < 100; i++) {
     try {

@@ -6,8 +6,9 @@ import { CreddError } from '../../domain/errors.js';
 import type { SwitchResult } from '../../protocol/control-api.js';
 import type { CliContext } from '../cli-context.js';
 import { clockTime } from '../format-time.js';
-import { withMfa } from '../mfa-prompt.js';
+import { withUserAction } from '../mfa-prompt.js';
 import { PROFILE_ARG, validProfileName } from './profile-name.js';
+import { ROUTES } from '../../protocol/routes.js';
 
 export interface SwitchInput {
   profile: string;
@@ -20,7 +21,7 @@ export interface SwitchInput {
  */
 export async function runSwitch(input: SwitchInput, ctx: CliContext): Promise<SwitchResult> {
   const profile = validProfileName(input.profile);
-  const result = await withMfa(ctx, profile, () => ctx.daemon.post<SwitchResult>('/v1/switch', { profile }), {
+  const result = await withUserAction(ctx, profile, () => ctx.daemon.post<SwitchResult>(ROUTES.control.switch, { profile }), {
     ...(input.mfaCode !== undefined && { code: input.mfaCode }),
   }).catch(async (err: unknown) => {
     throw (await mistyped(ctx, profile, err)) ?? err;

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { rotateToken } from '../../daemon/auth-token.js';
 import type { CliContext } from '../cli-context.js';
 import { DaemonNotRunningError } from '../daemon-client.js';
+import { ROUTES } from '../../protocol/routes.js';
 
 /**
  * `credd token rotate`: the daemon's token (and every scoped token derived from it) is
@@ -9,7 +10,7 @@ import { DaemonNotRunningError } from '../daemon-client.js';
  */
 export async function runTokenRotate(ctx: CliContext): Promise<void> {
   try {
-    await ctx.daemon.post('/v1/token/rotate');
+    await ctx.daemon.post(ROUTES.control.tokenRotate);
   } catch (err) {
     if (!(err instanceof DaemonNotRunningError)) throw err;
     await rotateToken(ctx.paths.home, ctx.paths.token);

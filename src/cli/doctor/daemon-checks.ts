@@ -12,6 +12,7 @@ import { defaultPlanInput, servicePlan, type ServicePlan } from '../service/serv
 import { SecretOps } from '../../daemon/secret-ops.js';
 import { secretsView, viaDaemon } from '../secret-client.js';
 import { fail, ok, warn, type CheckResult } from './check.js';
+import { ROUTES } from '../../protocol/routes.js';
 
 const MAX_SKEW_MS = 5 * 60_000;
 
@@ -37,7 +38,7 @@ export async function keychainCheck(ctx: CliContext, wsl = isWsl(ctx.env)): Prom
   try {
     const view = await secretsView(ctx);
     if (view.store.locked) return fail(`${view.store.description}: ${view.store.message ?? 'locked'}`, 'credd unlock');
-    await viaDaemon(ctx, () => ctx.daemon.post('/v1/secrets/probe'), (store) => new SecretOps(store).probe());
+    await viaDaemon(ctx, () => ctx.daemon.post(ROUTES.control.secretsProbe), (store) => new SecretOps(store).probe());
     return ok(`${view.store.description} reachable (${view.keys.length} keys)`);
   } catch (err) {
     const storeIsFile = (ctx.env['CREDD_STORE'] ?? '').trim().toLowerCase() === 'file';

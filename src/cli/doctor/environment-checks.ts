@@ -1,12 +1,14 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { loadDefaultSections } from '../../config/default-sections.js';
 import { loadDaemonInfo } from '../../daemon/daemon-state.js';
 import { readIfExists } from '../../platform/private-files.js';
 import { portFromEnv } from '../../platform/settings.js';
 import type { DaemonStatus } from '../../protocol/control-api.js';
 import type { CliContext } from '../cli-context.js';
 import { fail, ok, warn, type CheckResult } from './check.js';
+import { ROUTES } from '../../protocol/routes.js';
 
 /** State dir 0700; token and control socket 0600: nobody else may read or connect. */
 export async function permissionsCheck(ctx: CliContext): Promise<CheckResult> {
@@ -45,7 +47,7 @@ export async function shellCheck(ctx: CliContext, status: DaemonStatus | undefin
   } catch {
     return fail(`AWS_CONTAINER_CREDENTIALS_FULL_URI is not a URL: ${uri}`, 'eval "$(credd env)"');
   }
-  if (url.hostname !== '127.0.0.1' || !url.pathname.startsWith('/v1/credentials') || Number(url.port) !== port) {
+  if (url.hostname !== '127.0.0.1' || !url.pathname.startsWith(ROUTES.ecs) || Number(url.port) !== port) {
     return fail(`AWS_CONTAINER_CREDENTIALS_FULL_URI (${uri}) does not point at this daemon (127.0.0.1:${port})`, 'eval "$(credd env)"');
   }
   const token = (await readIfExists(ctx.paths.token))?.trim();
@@ -53,7 +55,7 @@ export async function shellCheck(ctx: CliContext, status: DaemonStatus | undefin
   if (ctx.env['AWS_CONTAINER_AUTHORIZATION_TOKEN'] !== token) {
     return fail("AWS_CONTAINER_AUTHORIZATION_TOKEN in this shell is not this daemon's token", 'eval "$(credd env)"');
   }
-  return ok(`this shell points SDKs at credd (${url.pathname === '/v1/credentials' ? 'follows credd switch' : `pinned: ${decodeURIComponent(url.pathname.slice('/v1/credentials/'.length))}`})`);
+  return ok(`this shell points SDKs at credd (${url.pathname === ROUTES.ecs ? 'follows credd switch' : `pinned: ${decodeURIComponent(url.pathname.slice(ROUTES.ecs.length + 1))}`})`);
 }
 
 /** Every SDK tries environment keys and profiles before the container endpoint: those shadow credd. */
@@ -68,13 +70,12 @@ export async function shadowCheck(ctx: CliContext): Promise<CheckResult[]> {
     results.push(fail('AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is set and takes precedence over the full URI', 'unset AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'));
   }
   const credsFile = ctx.env['AWS_SHARED_CREDENTIALS_FILE'] || path.join(ctx.env['HOME'] ?? os.homedir(), '.aws', 'credentials');
-  const { loadSharedConfigFiles } = await import('@smithy/shared-ini-file-loader');
-  const parsed = await loadSharedConfigFiles({ filepath: credsFile, configFilepath: ctx.configFile, ignoreCache: true }).catch(() => undefined);
-  const def = parsed?.credentialsFile['default'];
+  const defaults = await loadDefaultSections({ configFile: ctx.configFile, credentialsFile: credsFile });
+  const def = defaults.credentials;
   if (def?.['aws_access_key_id'] !== undefined) {
     results.push(fail(`[default] in ${credsFile} holds a plaintext access key that SDKs use before credd`, `move it into the keychain with credd add, then delete it from ${credsFile}`));
   }
-  const cfgDefault = parsed?.configFile['default'];
+  const cfgDefault = defaults.config;
   const shadowKeys = ['credential_process', 'role_arn', 'sso_session', 'sso_start_url', 'web_identity_token_file'].filter((k) => cfgDefault?.[k] !== undefined);
   if (shadowKeys.length > 0) {
     results.push(warn(`[default] in ${ctx.configFile} has ${shadowKeys.join(', ')}: SDKs without AWS_PROFILE use it before credd`, 'remove those keys from [default] or give that profile another name'));

@@ -3,18 +3,19 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 
 export interface WriteFileAtomicOptions {
-  /** Replace an existing file (rename) or fail with EEXIST when there is one (link). */
-  overwrite: boolean;
+  /** Replace an existing file (rename, the default) or fail with EEXIST when there is one (link). */
+  overwrite?: boolean;
 }
 
 /**
- * Writes a 0600 file so that a crash at any point leaves either the old or the new content,
- * never a truncated one: temp file in the same directory, fsync, rename (or link, which fails
- * instead of replacing), then fsync the directory so the rename itself survives a power cut.
+ * credd's one way to write a file it keeps: 0600, and a crash at any point leaves either the
+ * old or the new content, never a truncated one: temp file in the same directory, fsync,
+ * rename (or link, which fails instead of replacing), then fsync the directory so the rename
+ * itself survives a power cut.
  */
-export async function writeFileAtomic(file: string, data: string, options: WriteFileAtomicOptions): Promise<void> {
+export async function writeFileAtomic(file: string, data: string, options: WriteFileAtomicOptions = {}): Promise<void> {
   const dir = path.dirname(file);
-  // The leading dot and .tmp suffix keep leftovers of a crash out of the store's item listing.
+  // The leading dot and .tmp suffix keep leftovers of a crash out of listings (the file store's items).
   const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await fs.open(tmp, 'wx', 0o600);
   try {
@@ -24,7 +25,7 @@ export async function writeFileAtomic(file: string, data: string, options: Write
     } finally {
       await handle.close();
     }
-    if (options.overwrite) await fs.rename(tmp, file);
+    if (options.overwrite ?? true) await fs.rename(tmp, file);
     else await linkOrRename(tmp, file);
   } finally {
     // After a rename the temp name is gone already; after a link (or a failure) it must go.

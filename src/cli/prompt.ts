@@ -53,10 +53,11 @@ export function terminalPrompt(input: Readable & { isTTY?: boolean }, output: Wr
         else if (ended) reject(new CreddError('InputEnded', 'Input ended before an answer was given.'));
         else waiters.push({ resolve, reject });
       });
-      r.resume();
+      // A closed interface throws on resume/pause from Node 22 on (ERR_USE_AFTER_CLOSE).
+      if (!ended) r.resume();
       return answer.finally(() => {
         muted = false;
-        if (waiters.length === 0) r.pause();
+        if (waiters.length === 0 && !ended) r.pause();
       });
     },
   };

@@ -47,7 +47,9 @@ export class SessionGate implements CredentialProvider {
   }
 
   private async served(name: string): Promise<boolean> {
-    const profiles = await this.load();
+    let profiles = await this.load();
+    // A profile added to the file within the last second is not in the cached copy yet.
+    if (profiles !== undefined && !profiles.has(name)) profiles = await this.load(true);
     // An unreadable config: let the broker report it, in its own words.
     if (profiles === undefined) return true;
     const s = profiles.get(name) ?? {};
@@ -57,9 +59,9 @@ export class SessionGate implements CredentialProvider {
     return (kind !== 'key' && kind !== 'plaintext-key') || s[SERVE_SESSION_KEY]?.trim().toLowerCase() === 'true';
   }
 
-  private async load(): Promise<ReadonlyMap<string, Section> | undefined> {
+  private async load(force = false): Promise<ReadonlyMap<string, Section> | undefined> {
     const now = Date.now();
-    if (this.profiles !== undefined && now - this.checkedAt < RECHECK_MS) return this.profiles;
+    if (!force && this.profiles !== undefined && now - this.checkedAt < RECHECK_MS) return this.profiles;
     this.checkedAt = now;
     try {
       const st = await fs.stat(this.configFile);

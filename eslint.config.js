@@ -1,18 +1,18 @@
 // Lint rules, chiefly the import direction of docs/architecture.md, Layers:
-// cli → daemon → {server, broker, sts, keychain, config} → {protocol, domain, platform}.
+// cli → daemon → {server, broker, aws, keychain, config} → {protocol, domain, platform}.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const layers = ['bin', 'cli', 'daemon', 'server', 'broker', 'sts', 'keychain', 'config', 'protocol', 'domain', 'platform'];
+const layers = ['bin', 'cli', 'daemon', 'server', 'broker', 'aws', 'keychain', 'config', 'protocol', 'domain', 'platform'];
 
 /** Which src folders each folder may import from (besides itself). */
 const allowed = {
   bin: ['cli'],
-  cli: ['daemon', 'server', 'broker', 'sts', 'keychain', 'config', 'protocol', 'domain', 'platform'],
-  daemon: ['server', 'broker', 'sts', 'keychain', 'config', 'protocol', 'domain', 'platform'],
+  cli: ['daemon', 'server', 'broker', 'aws', 'keychain', 'config', 'protocol', 'domain', 'platform'],
+  daemon: ['server', 'broker', 'aws', 'keychain', 'config', 'protocol', 'domain', 'platform'],
   server: ['protocol', 'domain', 'platform'],
   broker: ['domain', 'platform'],
-  sts: ['domain', 'platform'],
+  aws: ['domain', 'platform'],
   keychain: ['domain', 'platform'],
   config: ['domain', 'platform'],
   protocol: ['domain'],

@@ -5,8 +5,8 @@ import { resolveProfile } from '../config/resolve-profile.js';
 import { awsTimestamp } from '../domain/aws-time.js';
 import { CreddError, errorMessage } from '../domain/errors.js';
 import { rootOf, type SsoProfile } from '../domain/profile.js';
-import { createToken, registerClient, startDeviceAuthorization } from '../sts/sso-client.js';
-import { cacheKeyOf, readToken, tokenCacheFile, writeToken, type SsoToken } from '../sts/sso-token-cache.js';
+import { createToken, registerClient, startDeviceAuthorization } from '../aws/sso-client.js';
+import { cacheKeyOf, readToken, tokenCacheFile, writeToken, type SsoToken } from '../aws/sso-token-cache.js';
 import type { CliContext } from './cli-context.js';
 import { ROUTES } from '../protocol/routes.js';
 

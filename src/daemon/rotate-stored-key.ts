@@ -32,7 +32,7 @@ export async function rotateStoredKey(name: string, deps: RotateStoredKeyDeps): 
   // With MFA (on the user or on the role), IAM calls go through the MFA session: the seed
   // policy denies IAM without MFA, and AWS refuses IAM calls from sessions without MFA.
   const signing = mfaSerialOf(profile) !== undefined ? await deps.mfaSession(profile) : undefined;
-  const { SdkIamGateway, stsIdentityCheck } = await import('../sts/sdk-iam-gateway.js');
+  const { SdkIamGateway, stsIdentityCheck } = await import('../aws/sdk-iam-gateway.js');
   const iamEndpoint = deps.env['AWS_ENDPOINT_URL_IAM'] || deps.env['AWS_ENDPOINT_URL'] || undefined;
   const endpoints = { region: user.region, ...(iamEndpoint !== undefined && { iamEndpoint }), ...(user.endpoint !== undefined && { stsEndpoint: user.endpoint }) };
   const steps: string[] = [];

@@ -6,7 +6,7 @@ import { resolveProfile } from '../../src/config/resolve-profile.js';
 import { encodeKey, keyItem } from '../../src/domain/stored-key.js';
 import { MemoryStore } from '../../src/keychain/memory-store.js';
 import { silentLogger } from '../../src/platform/logger.js';
-import { SdkStsGateway } from '../../src/sts/sdk-sts-gateway.js';
+import { SdkStsGateway } from '../../src/aws/sdk-sts-gateway.js';
 import { ManualClock, waitFor } from '../support/manual-clock.js';
 import { startStsEmulator, type StsEmulator } from '../support/sts-emulator.js';
 import fs from 'node:fs/promises';

@@ -11,7 +11,7 @@ import { GuardedStore } from '../../src/keychain/guarded-store.js';
 import { OsKeychainStore } from '../../src/keychain/os-keychain-store.js';
 import { systemClock } from '../../src/platform/clock.js';
 import { silentLogger } from '../../src/platform/logger.js';
-import { SdkStsGateway } from '../../src/sts/sdk-sts-gateway.js';
+import { SdkStsGateway } from '../../src/aws/sdk-sts-gateway.js';
 import { fakeKeychain, type FakeKeychain } from '../support/fake-keyring-helper.js';
 import { startStsEmulator, type StsEmulator } from '../support/sts-emulator.js';
 

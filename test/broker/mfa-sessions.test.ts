@@ -11,7 +11,7 @@ import { sessionItem } from '../../src/domain/stored-session.js';
 import { MemoryStore } from '../../src/keychain/memory-store.js';
 import { silentLogger } from '../../src/platform/logger.js';
 import { runCommand } from '../../src/platform/run-command.js';
-import { SdkStsGateway } from '../../src/sts/sdk-sts-gateway.js';
+import { SdkStsGateway } from '../../src/aws/sdk-sts-gateway.js';
 import { ROOT } from '../support/cli-harness.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { startStsEmulator, type StsEmulator } from '../support/sts-emulator.js';

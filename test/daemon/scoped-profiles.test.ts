@@ -8,7 +8,7 @@ import { ScopeRegistry, slotName } from '../../src/daemon/scope-registry.js';
 import { ScopedProfiles } from '../../src/daemon/scoped-profiles.js';
 import { MemoryStore } from '../../src/keychain/memory-store.js';
 import { silentLogger } from '../../src/platform/logger.js';
-import { SdkStsGateway } from '../../src/sts/sdk-sts-gateway.js';
+import { SdkStsGateway } from '../../src/aws/sdk-sts-gateway.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { startStsEmulator, type StsEmulator } from '../support/sts-emulator.js';
 

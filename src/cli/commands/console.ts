@@ -6,7 +6,7 @@ import { CreddError, errorMessage } from '../../domain/errors.js';
 import { childEnv } from '../../platform/child-env.js';
 import { ensurePrivateDir } from '../../platform/private-files.js';
 import { writeFileAtomic } from '../../platform/write-file-atomic.js';
-import { proxiedFetch } from '../../sts/proxied-fetch.js';
+import { proxiedFetch } from '../../aws/proxied-fetch.js';
 import type { DaemonStatus } from '../../protocol/control-api.js';
 import type { CliContext } from '../cli-context.js';
 import { fetchCredentials } from './export.js';

@@ -6,7 +6,7 @@ import { errorMessage } from '../../domain/errors.js';
 import type { SecretsView } from '../../protocol/control-api.js';
 import { rootOf } from '../../domain/profile.js';
 import { clockTime } from '../format-time.js';
-import { cacheKeyOf, readToken, tokenCacheFile } from '../../sts/sso-token-cache.js';
+import { cacheKeyOf, readToken, tokenCacheFile } from '../../aws/sso-token-cache.js';
 import type { CliContext } from '../cli-context.js';
 import { secretsView } from '../secret-client.js';
 import { awsCredentialsFile } from '../../platform/paths.js';

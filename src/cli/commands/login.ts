@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import type { Command } from 'commander';
 import { errorMessage } from '../../domain/errors.js';
-import { cacheKeyOf, readToken, tokenCacheFile } from '../../sts/sso-token-cache.js';
+import { cacheKeyOf, readToken, tokenCacheFile } from '../../aws/sso-token-cache.js';
 import type { CliContext } from '../cli-context.js';
 import { ROUTES } from '../../protocol/routes.js';
 
@@ -20,7 +20,7 @@ export async function runLogin(input: LoginInput, ctx: CliContext): Promise<void
 
 /** `credd logout`: ends the sign-in at AWS (Logout), deletes the cached token, forgets credentials. */
 export async function runLogout(input: LoginInput, ctx: CliContext): Promise<void> {
-  const [{ ssoTarget }, { logout }] = await Promise.all([import('../sso-login.js'), import('../../sts/sso-client.js')]);
+  const [{ ssoTarget }, { logout }] = await Promise.all([import('../sso-login.js'), import('../../aws/sso-client.js')]);
   const target = await ssoTarget(ctx, input.profile, input.ssoSession);
   const file = tokenCacheFile(ctx.env, cacheKeyOf(target));
   const token = await readToken(file);

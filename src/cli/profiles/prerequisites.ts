@@ -5,7 +5,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { rootOf, type Profile } from '../../domain/profile.js';
 import { splitCommand } from '../../platform/split-command.js';
-import { cacheKeyOf, readToken, tokenCacheFile } from '../../sts/sso-token-cache.js';
+import { cacheKeyOf, readToken, tokenCacheFile } from '../../aws/sso-token-cache.js';
 
 export interface Prerequisite {
   ok: boolean;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { StsError } from '../../src/domain/errors.js';
-import { toStsError } from '../../src/sts/sts-errors.js';
+import { toStsError } from '../../src/aws/sts-errors.js';
 
 /** An error shaped like the SDK's service exceptions. */
 const aws = (name: string, message: string, status = 400) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });

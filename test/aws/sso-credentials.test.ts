@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { SsoProfile } from '../../src/domain/profile.js';
 import { silentLogger } from '../../src/platform/logger.js';
-import { SsoCredentials } from '../../src/sts/sso-credentials.js';
+import { SsoCredentials } from '../../src/aws/sso-credentials.js';
 import { startSsoEmulator, type SsoEmulator } from '../support/sso-emulator.js';
 import { awsCliSignIn, isoSeconds, readCacheEntry, ssoCacheFile } from '../support/sso-journey-helpers.js';
 

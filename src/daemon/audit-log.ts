@@ -1,10 +1,12 @@
-import fs from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { errorMessage } from '../domain/errors.js';
 import type { Logger } from '../platform/logger.js';
-import { findPeerProcess, type PeerProcess } from '../platform/peer-process.js';
+import type { Clock } from '../domain/ports.js';
+import { findPeerProcess } from '../platform/peer-process.js';
+import { systemClock } from '../platform/clock.js';
 import { RotatingFile } from '../platform/rotating-file.js';
 import type { AuditEvent, AuditSink } from '../server/audit-sink.js';
+import { PeerLookups, type PeerLookup } from './peer-lookups.js';
 import { redactCommand } from './redact-command.js';
 
 export interface AuditEntry {
@@ -20,8 +22,18 @@ export interface AuditEntry {
   scope?: string;
 }
 
-const MAX_CONCURRENT_LOOKUPS = 4;
-const MAX_QUEUED = 64;
+export interface AuditLogOptions {
+  file: string;
+  logger: Logger;
+  /** Rotate past this size (one old file kept). */
+  maxBytes?: number;
+  lookup?: PeerLookup;
+  /** Secrets that may show up in a client's command line (e.g. `curl -H "Authorization: $TOKEN"`); read at each write, so it may grow. */
+  secrets?: () => readonly string[];
+  /** Time of each entry and of the refused-requests window. */
+  clock?: Pick<Clock, 'now'>;
+}
+
 /** Lines waiting for the disk; beyond this they are counted, not kept (a flood must not grow memory). */
 const MAX_BUFFERED = 2_000;
 /** Refused requests (4xx) recorded per second; the rest are summarised, so a flood cannot push real entries out. */
@@ -34,34 +46,36 @@ const REFUSED_PER_SECOND = 20;
  * Holds no secrets: profile, endpoint, status, pid and command line only.
  */
 export class AuditLog implements AuditSink {
-  private readonly peers = new WeakMap<Socket, Promise<PeerProcess>>();
-  private running = 0;
-  private readonly queue: Array<() => void> = [];
+  private readonly peers: PeerLookups;
   private writing: Promise<void> = Promise.resolve();
   private buffer: string[] = [];
   private dropped = 0;
   private refusedWindow = { second: 0, count: 0, skipped: 0 };
   private flushTimer: NodeJS.Timeout | undefined;
   private out: RotatingFile | undefined;
+  private readonly file: string;
+  private readonly logger: Logger;
+  private readonly maxBytes: number;
+  private readonly secrets: () => readonly string[];
+  private readonly clock: Pick<Clock, 'now'>;
 
-  constructor(
-    private readonly file: string,
-    private readonly serverPort: () => number,
-    private readonly logger: Logger,
-    private readonly maxBytes = 1024 * 1024,
-    private readonly lookup: (clientPort: number, serverPort: number) => Promise<PeerProcess> = findPeerProcess,
-    /** Secrets that may show up in a client's command line (e.g. `curl -H "Authorization: $TOKEN"`). */
-    private readonly secrets: readonly string[] = [],
-  ) {}
+  constructor(opts: AuditLogOptions) {
+    this.file = opts.file;
+    this.logger = opts.logger;
+    this.maxBytes = opts.maxBytes ?? 1024 * 1024;
+    this.peers = new PeerLookups(opts.lookup ?? findPeerProcess);
+    this.secrets = opts.secrets ?? (() => []);
+    this.clock = opts.clock ?? systemClock;
+  }
 
   arrived(socket: Socket): void {
-    void this.peerOf(socket);
+    void this.peers.of(socket);
   }
 
   served(event: AuditEvent): void {
     if (event.status >= 400 && !this.admitRefused()) return;
-    const peer = this.peerOf(event.socket);
-    const at = new Date().toISOString();
+    const peer = this.peers.of(event.socket);
+    const at = this.isoNow();
     void peer.then((p) =>
       this.append({ at, profile: event.profile, endpoint: event.endpoint, status: event.status, ...(event.uid !== undefined && { uid: event.uid }), ...(p.pid !== undefined && { pid: p.pid }), command: this.redact(p.command), ...(event.scope !== undefined && { scope: event.scope }) }),
     );
@@ -71,7 +85,7 @@ export class AuditLog implements AuditSink {
   flush(): Promise<void> {
     return new Promise((resolve) => {
       const check = (): void => {
-        if (this.running === 0 && this.queue.length === 0) {
+        if (!this.peers.busy) {
           this.writeOut();
           void this.writing.then(() => resolve());
         } else setTimeout(check, 10);
@@ -81,7 +95,7 @@ export class AuditLog implements AuditSink {
   }
 
   private admitRefused(): boolean {
-    const second = Math.floor(Date.now() / 1000);
+    const second = Math.floor(this.clock.now() / 1000);
     const w = this.refusedWindow;
     if (w.second !== second) {
       if (w.skipped > 0) this.bufferLine({ at: new Date(w.second * 1000).toISOString(), profile: '-', endpoint: 'ecs', status: 0, command: `${w.skipped} more refused requests in this second, not recorded one by one` });
@@ -95,32 +109,8 @@ export class AuditLog implements AuditSink {
     return true;
   }
 
-  private peerOf(socket: Socket): Promise<PeerProcess> {
-    const known = this.peers.get(socket);
-    if (known) return known;
-    const clientPort = socket.remotePort;
-    const result =
-      clientPort === undefined || this.queue.length >= MAX_QUEUED
-        ? Promise.resolve<PeerProcess>({ command: 'unknown' })
-        : new Promise<PeerProcess>((resolve) => {
-            this.queue.push(() => {
-              this.running++;
-              this.lookup(clientPort, this.serverPort())
-                .catch((): PeerProcess => ({ command: 'unknown' }))
-                .then(resolve)
-                .finally(() => {
-                  this.running--;
-                  this.queue.shift()?.();
-                });
-            });
-            if (this.running < MAX_CONCURRENT_LOOKUPS) this.queue.shift()?.();
-          });
-    this.peers.set(socket, result);
-    return result;
-  }
-
   private redact(command: string): string {
-    return redactCommand(command, this.secrets);
+    return redactCommand(command, this.secrets());
   }
 
   private append(entry: AuditEntry): void {
@@ -141,7 +131,7 @@ export class AuditLog implements AuditSink {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     if (this.dropped > 0) {
-      this.buffer.push(`${JSON.stringify({ at: new Date().toISOString(), profile: '-', endpoint: 'ecs', status: 0, command: `${this.dropped} entries dropped: requests came faster than the audit log is written` })}\n`);
+      this.buffer.push(`${JSON.stringify({ at: this.isoNow(), profile: '-', endpoint: 'ecs', status: 0, command: `${this.dropped} entries dropped: requests came faster than the audit log is written` })}\n`);
       this.dropped = 0;
     }
     if (this.buffer.length === 0) return;
@@ -163,19 +153,8 @@ export class AuditLog implements AuditSink {
       }
     });
   }
-}
 
-/** The newest `limit` entries, oldest first, from the log and its rotated predecessor. */
-export async function readAudit(file: string, limit: number): Promise<AuditEntry[]> {
-  const texts = await Promise.all([`${file}.1`, file].map((f) => fs.readFile(f, 'utf8').catch(() => '')));
-  const entries: AuditEntry[] = [];
-  for (const line of texts.join('').split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      entries.push(JSON.parse(line) as AuditEntry);
-    } catch {
-      // a torn line after a crash: skip it
-    }
+  private isoNow(): string {
+    return new Date(this.clock.now()).toISOString();
   }
-  return entries.slice(-limit);
 }

@@ -8,20 +8,26 @@ import { terminalText } from '../platform/terminal-text.js';
 export class NoticeWriter {
   private last: string | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private compute: (() => string | undefined) | undefined;
 
+  // Built before the parts it reports on (they call update() when something changes), so
+  // what to compute arrives with start().
   constructor(
     private readonly file: string,
-    private readonly compute: () => string | undefined,
     private readonly logger: Logger,
   ) {}
 
-  start(intervalMs = 15_000): void {
+  /** Follows `compute` from now on: at once, on every update(), and every `intervalMs` (time alone can end an MFA session). */
+  start(compute: () => string | undefined, intervalMs = 15_000): Promise<void> {
+    this.compute = compute;
     this.timer = setInterval(() => void this.update(), intervalMs);
     this.timer.unref();
-    void this.update();
+    return this.update();
   }
 
+  /** Nothing to do before start(). */
   async update(): Promise<void> {
+    if (this.compute === undefined) return;
     const next = this.compute();
     if (next === this.last) return;
     this.last = next;

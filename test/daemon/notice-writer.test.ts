@@ -24,8 +24,8 @@ describe('NoticeWriter', () => {
     const file = path.join(dir, 'notice');
     let line: string | undefined = 'MFA code needed for admin since 09:00; run: credd switch admin';
     const log = logged();
-    const writer = new NoticeWriter(file, () => line, log.logger);
-    await writer.update();
+    const writer = new NoticeWriter(file, log.logger);
+    await writer.start(() => line, 3_600_000);
     assert.equal(await fs.readFile(file, 'utf8'), `${line}\n`);
     assert.equal((await fs.stat(file)).mode & 0o777, 0o600);
     await writer.update();
@@ -39,8 +39,8 @@ describe('NoticeWriter', () => {
   it('a notice that cannot be written is logged as a warning, never thrown', async () => {
     const file = path.join(dir, 'no-such-dir', 'notice');
     const log = logged();
-    const writer = new NoticeWriter(file, () => 'something to say', log.logger);
-    await writer.update();
+    const writer = new NoticeWriter(file, log.logger);
+    await writer.start(() => 'something to say', 3_600_000);
     assert.match(log.text(), /could not write the notice file/);
     await writer.stop();
   });

@@ -7,7 +7,8 @@ import type { Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AuditLog, readAudit, type AuditEntry } from '../../src/daemon/audit-log.js';
+import { AuditLog, type AuditEntry } from '../../src/daemon/audit-log.js';
+import { readAudit } from '../../src/daemon/audit-reader.js';
 import { silentLogger } from '../../src/platform/logger.js';
 import { run } from '../support/cli-harness.js';
 import { assertNoSecrets, request, sleep, startHarness, type Harness } from '../support/hardening-harness.js';
@@ -155,10 +156,10 @@ describe('audit trail', () => {
     try {
       const file = path.join(dir, 'audit.log');
       let lookups = 0;
-      const log = new AuditLog(file, () => 9911, silentLogger(), 2_000, async () => ({ pid: 4242, command: `probe ${++lookups}` }));
+      const log = new AuditLog({ file, logger: silentLogger(), maxBytes: 2_000, lookup: async () => ({ pid: 4242, command: `probe ${++lookups}` }) });
       const total = 500;
       for (let i = 0; i < total; i++) {
-        log.served({ profile: `p${i}`, endpoint: i % 2 === 0 ? 'ecs' : 'imds', status: 200, socket: { remotePort: 20_000 + i } as unknown as Socket });
+        log.served({ profile: `p${i}`, endpoint: i % 2 === 0 ? 'ecs' : 'imds', status: 200, socket: { remotePort: 20_000 + i, localPort: 9911 } as unknown as Socket });
         if (i % 50 === 49) await log.flush();
       }
       await log.flush();

@@ -121,8 +121,8 @@ describe('audit command lines lose their secrets', () => {
       'DB_PASS=x MY_SECRET_THING=db-pass-42',
       'aws_secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
     ].join(' ');
-    const audit = new AuditLog(file, () => 1, createLogger({ level: 'silent' }), 1024 * 1024, async () => ({ pid: 1, command }));
-    audit.served({ profile: 'p', endpoint: 'ecs', status: 200, socket: { remotePort: 5 } as unknown as Socket });
+    const audit = new AuditLog({ file, logger: createLogger({ level: 'silent' }), lookup: async () => ({ pid: 1, command }) });
+    audit.served({ profile: 'p', endpoint: 'ecs', status: 200, socket: { remotePort: 5, localPort: 1 } as unknown as Socket });
     await audit.flush();
     const text = await fs.readFile(file, 'utf8');
     await fs.rm(dir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { readAudit } from '../../daemon/audit-log.js';
+import { readAudit } from '../../daemon/audit-reader.js';
 import type { CliContext } from '../cli-context.js';
 import { terminalText } from '../../platform/terminal-text.js';
 import { clockTime } from '../format-time.js';

@@ -1,0 +1,51 @@
+import type { Socket } from 'node:net';
+import type { PeerProcess } from '../platform/peer-process.js';
+
+const MAX_CONCURRENT_LOOKUPS = 4;
+const MAX_QUEUED = 64;
+
+/** Finds which process owns a client's connection (the real one reads /proc on Linux, lsof elsewhere). */
+export type PeerLookup = (clientPort: number, serverPort: number) => Promise<PeerProcess>;
+
+/**
+ * Which process is at the other end of each connection, looked up once per connection and a
+ * few at a time; under a flood the answer is "unknown" rather than a growing queue.
+ */
+export class PeerLookups {
+  private readonly peers = new WeakMap<Socket, Promise<PeerProcess>>();
+  private running = 0;
+  private readonly queue: Array<() => void> = [];
+
+  constructor(private readonly lookup: PeerLookup) {}
+
+  /** True while lookups are running or waiting. */
+  get busy(): boolean {
+    return this.running > 0 || this.queue.length > 0;
+  }
+
+  of(socket: Socket): Promise<PeerProcess> {
+    const known = this.peers.get(socket);
+    if (known) return known;
+    const clientPort = socket.remotePort;
+    // The connection's own local port is the daemon's listening port.
+    const serverPort = socket.localPort;
+    const result =
+      clientPort === undefined || serverPort === undefined || this.queue.length >= MAX_QUEUED
+        ? Promise.resolve<PeerProcess>({ command: 'unknown' })
+        : new Promise<PeerProcess>((resolve) => {
+            this.queue.push(() => {
+              this.running++;
+              this.lookup(clientPort, serverPort)
+                .catch((): PeerProcess => ({ command: 'unknown' }))
+                .then(resolve)
+                .finally(() => {
+                  this.running--;
+                  this.queue.shift()?.();
+                });
+            });
+            if (this.running < MAX_CONCURRENT_LOOKUPS) this.queue.shift()?.();
+          });
+    this.peers.set(socket, result);
+    return result;
+  }
+}

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { CreddError } from '../domain/errors.js';
-import type { ProcessCredentialSource, SourceCredentials } from '../domain/ports.js';
+import type { Clock, ProcessCredentialSource, SourceCredentials } from '../domain/ports.js';
 import type { ProcessProfile } from '../domain/profile.js';
+import { systemClock } from '../platform/clock.js';
 import { splitCommand } from '../platform/split-command.js';
 import { parseProcessOutput } from './process-output.js';
 
@@ -13,7 +14,7 @@ const MAX_STDERR = 4 * 1024;
 export interface CredentialProcessOptions {
   timeoutMs: number;
   env: NodeJS.ProcessEnv;
-  now?: () => number;
+  clock?: Pick<Clock, 'now'>;
 }
 
 /**
@@ -30,7 +31,7 @@ export class CredentialProcess implements ProcessCredentialSource {
   credentials(profile: ProcessProfile): Promise<SourceCredentials> {
     const key = `${profile.name}\0${profile.command}`;
     const cached = this.cache.get(key);
-    const now = (this.opts.now ?? Date.now)();
+    const now = (this.opts.clock ?? systemClock).now();
     if (cached?.expiration && cached.expiration.getTime() - now > REUSE_MARGIN_MS) return Promise.resolve(cached);
     const inflight = this.running.get(key);
     if (inflight) return inflight;
@@ -63,7 +64,7 @@ export class CredentialProcess implements ProcessCredentialSource {
       const said = firstLine(stderr);
       throw new CreddError('CredentialProcessFailed', `${what} ${program} failed (${signal ? `killed by ${signal}` : `exit status ${code}`})${said ? `: ${said}` : '.'}`);
     }
-    return parseProcessOutput(stdout, `${what} ${program}`, (this.opts.now ?? Date.now)());
+    return parseProcessOutput(stdout, `${what} ${program}`, (this.opts.clock ?? systemClock).now());
   }
 
   private spawn(argv: string[]): Promise<{ stdout: string; stderr: string; code: number | null; signal: string | null; error?: string }> {

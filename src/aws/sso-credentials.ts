@@ -1,8 +1,9 @@
 import type { TemporaryCredentials } from '../domain/credentials.js';
 import { ActionRequiredError, errorMessage, StsError } from '../domain/errors.js';
-import type { SsoCredentialSource } from '../domain/ports.js';
+import type { Clock, SsoCredentialSource } from '../domain/ports.js';
 import type { SsoProfile } from '../domain/profile.js';
 import { awsTimestamp } from '../domain/aws-time.js';
+import { systemClock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import { createToken, getRoleCredentials } from './sso-client.js';
 import { cacheKeyOf, readToken, tokenCacheFile, writeToken, type SsoToken } from './sso-token-cache.js';
@@ -28,7 +29,7 @@ export class SsoCredentials implements SsoCredentialSource {
   constructor(
     private readonly env: NodeJS.ProcessEnv,
     private readonly logger: Logger,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Pick<Clock, 'now'> = systemClock,
   ) {}
 
   async roleCredentials(profile: SsoProfile): Promise<TemporaryCredentials> {
@@ -48,13 +49,13 @@ export class SsoCredentials implements SsoCredentialSource {
     const file = tokenCacheFile(this.env, cacheKeyOf(profile));
     const token = await readToken(file);
     if (!token) throw ssoLoginRequired(profile, 'needs an IAM Identity Center sign-in');
-    const left = Date.parse(token.expiresAt) - this.now();
+    const left = Date.parse(token.expiresAt) - this.clock.now();
     if (left > REFRESH_WINDOW_MS) return token;
     const canRefresh =
       token.refreshToken !== undefined &&
       token.clientId !== undefined &&
       token.clientSecret !== undefined &&
-      (token.registrationExpiresAt === undefined || Date.parse(token.registrationExpiresAt) > this.now());
+      (token.registrationExpiresAt === undefined || Date.parse(token.registrationExpiresAt) > this.clock.now());
     if (canRefresh) {
       try {
         return await this.refresh(file, token, profile);
@@ -82,7 +83,7 @@ export class SsoCredentials implements SsoCredentialSource {
       const next: SsoToken = {
         ...token,
         accessToken: out.accessToken,
-        expiresAt: awsTimestamp(new Date(this.now() + out.expiresIn * 1000)),
+        expiresAt: awsTimestamp(new Date(this.clock.now() + out.expiresIn * 1000)),
         ...(out.refreshToken !== undefined && { refreshToken: out.refreshToken }),
       };
       await writeToken(file, next);

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
-import type { SecretStore } from '../domain/ports.js';
+import type { Clock, SecretStore } from '../domain/ports.js';
+import { systemClock } from '../platform/clock.js';
 import { checkPrivateDirSync, checkPrivateEntriesSync } from '../platform/private-files.js';
 import { awsConfigFile, creddPaths, defaultCreddHome, type CreddPaths } from '../platform/paths.js';
 import { daemonClient, type DaemonClient } from './daemon-client.js';
@@ -14,6 +15,8 @@ export interface CliContext {
   err: Writable;
   prompt: Prompt;
   daemon: DaemonClient;
+  /** Wall-clock time for expiry checks and deadlines (tests move it). */
+  clock: Pick<Clock, 'now'>;
   /** Opened lazily: the native keychain module loads only for commands that need it. */
   store(): Promise<SecretStore>;
 }
@@ -34,6 +37,7 @@ export function processContext(): CliContext {
     err: process.stderr,
     prompt,
     daemon: daemonClient(paths.controlSocket),
+    clock: systemClock,
     store: () =>
       (store ??= import('../daemon/store-from-env.js').then(({ storeFromEnv }) =>
         storeFromEnv(paths, env, () => prompt.ask('Passphrase for the credd file store: ', { secret: true })),

@@ -55,7 +55,7 @@ export async function ssoLogin(ctx: CliContext, target: SsoProfile, opts: LoginO
   let clientId = cached?.clientId;
   let clientSecret = cached?.clientSecret;
   let registrationExpiresAt = cached?.registrationExpiresAt;
-  if (!clientId || !clientSecret || !registrationExpiresAt || Date.parse(registrationExpiresAt) < Date.now() + 3_600_000) {
+  if (!clientId || !clientSecret || !registrationExpiresAt || Date.parse(registrationExpiresAt) < ctx.clock.now() + 3_600_000) {
     const reg = await registerClient(target.ssoRegion, ctx.env, scopes);
     clientId = reg.clientId ?? '';
     clientSecret = reg.clientSecret ?? '';
@@ -67,7 +67,7 @@ export async function ssoLogin(ctx: CliContext, target: SsoProfile, opts: LoginO
   const wantBrowser = opts.browser ?? (process.platform === 'darwin' || (ctx.env['DISPLAY'] ?? ctx.env['WAYLAND_DISPLAY'] ?? '') !== '');
   if (wantBrowser && page !== '') openBrowser(page);
   let interval = (auth.interval ?? 5) * 1000;
-  const deadline = Date.now() + (auth.expiresIn ?? 600) * 1000;
+  const deadline = ctx.clock.now() + (auth.expiresIn ?? 600) * 1000;
   for (;;) {
     await sleep(interval);
     try {
@@ -76,7 +76,7 @@ export async function ssoLogin(ctx: CliContext, target: SsoProfile, opts: LoginO
         startUrl: target.startUrl,
         region: target.ssoRegion,
         accessToken: out.accessToken ?? '',
-        expiresAt: awsTimestamp(new Date(Date.now() + (out.expiresIn ?? 0) * 1000)),
+        expiresAt: awsTimestamp(new Date(ctx.clock.now() + (out.expiresIn ?? 0) * 1000)),
         clientId,
         clientSecret,
         registrationExpiresAt,
@@ -89,12 +89,12 @@ export async function ssoLogin(ctx: CliContext, target: SsoProfile, opts: LoginO
       return token;
     } catch (err) {
       const name = (err as { name?: string }).name;
-      if (name === 'AuthorizationPendingException' && Date.now() < deadline) continue;
-      if (name === 'SlowDownException' && Date.now() < deadline) {
+      if (name === 'AuthorizationPendingException' && ctx.clock.now() < deadline) continue;
+      if (name === 'SlowDownException' && ctx.clock.now() < deadline) {
         interval += 5_000;
         continue;
       }
-      if (name === 'ExpiredTokenException' || Date.now() >= deadline) throw new CreddError('SsoLoginExpired', 'The sign-in code expired before it was confirmed; run credd login again.');
+      if (name === 'ExpiredTokenException' || ctx.clock.now() >= deadline) throw new CreddError('SsoLoginExpired', 'The sign-in code expired before it was confirmed; run credd login again.');
       if (name === 'AccessDeniedException') throw new CreddError('SsoLoginDenied', 'The sign-in was denied in the browser.');
       throw new CreddError('SsoLoginFailed', `IAM Identity Center sign-in failed: ${errorMessage(err)}`);
     }

@@ -47,7 +47,7 @@ export async function buildDaemonParts(s: DaemonSettings, port: () => number | u
   // Built first: the store and the broker tell it when something the user sees has changed.
   const notice = new NoticeWriter(paths.notice, logger);
   const noticeChanged = (): void => void setImmediate(() => void notice.update());
-  const store = daemonStoreFromEnv(paths, env, (message) => logger.warn(message), noticeChanged);
+  const store = daemonStoreFromEnv(paths, env, { warn: (message) => logger.warn(message), onChange: noticeChanged, clock });
   // The store keeps its own copy; children of the daemon must never inherit the passphrase.
   scrubSecrets(env);
   if (env !== process.env) scrubSecrets(process.env);
@@ -63,8 +63,8 @@ export async function buildDaemonParts(s: DaemonSettings, port: () => number | u
     logger,
     roleSessionName: s.roleSessionName,
     runCommand,
-    sso: new SsoCredentials(env, logger),
-    process: new CredentialProcess({ timeoutMs: s.processTimeoutMs, env }),
+    sso: new SsoCredentials(env, logger, clock),
+    process: new CredentialProcess({ timeoutMs: s.processTimeoutMs, env, clock }),
     ambient: new AmbientCredentials({ env, ownPort: port }),
     readTextFile: (file) => fs.readFile(file, 'utf8'),
     login: new LoginCredentials(env, { configFile, credentialsFile: s.credentialsFile }),

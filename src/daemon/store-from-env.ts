@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ConfigError, KeychainError } from '../domain/errors.js';
-import type { SecretStore } from '../domain/ports.js';
+import type { Clock, SecretStore } from '../domain/ports.js';
 import { createSecretStore } from '../keychain/create-secret-store.js';
 import { EncryptedFileStore } from '../keychain/encrypted-file-store.js';
 import { GuardedStore } from '../keychain/guarded-store.js';
@@ -51,7 +51,15 @@ export function storeFromEnv(paths: CreddPaths, env: NodeJS.ProcessEnv, prompt?:
  * A file store without CREDD_FILE_PASSPHRASE starts locked — a service cannot prompt — and
  * `credd unlock` hands it the passphrase over the control socket.
  */
-export function daemonStoreFromEnv(paths: CreddPaths, env: NodeJS.ProcessEnv, warn: (message: string) => void, onChange?: () => void): GuardedStore {
+export interface DaemonStoreOptions {
+  /** The list of keychain item names could not be kept up to date (logged; never fatal). */
+  warn(message: string): void;
+  /** The store was locked or opened. */
+  onChange(): void;
+  clock: Pick<Clock, 'now'>;
+}
+
+export function daemonStoreFromEnv(paths: CreddPaths, env: NodeJS.ProcessEnv, { warn, onChange, clock }: DaemonStoreOptions): GuardedStore {
   const kind = storeKind(env);
   const service = env['CREDD_KEYCHAIN_SERVICE'];
   const fromEnv = env['CREDD_FILE_PASSPHRASE'];
@@ -64,11 +72,11 @@ export function daemonStoreFromEnv(paths: CreddPaths, env: NodeJS.ProcessEnv, wa
         throw new KeychainError(`The encrypted file store at ${paths.fileStoreDir} is locked: run credd unlock`, { code: 'StoreLocked' });
       },
     });
-    return new GuardedStore(file, { lockable: file, startLocked: fromEnv === undefined || fromEnv === '', ...(onChange && { onChange }) });
+    return new GuardedStore(file, { lockable: file, startLocked: fromEnv === undefined || fromEnv === '', onChange, clock });
   }
   const name = service !== undefined && service !== '' ? service : 'credd';
   const keychain = new OsKeychainStore({ service: name });
   keychain.warm();
   const store = new IndexedStore(keychain, new ItemIndex(keychainIndexFile(paths), name), warn);
-  return new GuardedStore(store, onChange ? { onChange } : {});
+  return new GuardedStore(store, { onChange, clock });
 }

@@ -1,5 +1,6 @@
 import { KeychainError } from '../domain/errors.js';
-import type { SecretStore } from '../domain/ports.js';
+import type { Clock, SecretStore } from '../domain/ports.js';
+import { systemClock } from '../platform/clock.js';
 
 /** A store credd can lock itself (the encrypted file store: it forgets its derived key). */
 export interface LockableStore extends SecretStore {
@@ -27,20 +28,20 @@ export class GuardedStore implements SecretStore {
   readonly description: string;
   readonly #inner: SecretStore;
   readonly #lockable: LockableStore | undefined;
-  readonly #now: () => number;
+  readonly #clock: Pick<Clock, 'now'>;
   readonly #onChange: () => void;
   readonly #cache = new Map<string, string>();
   #state: StoreState = { state: 'open' };
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(inner: SecretStore, options: { lockable?: LockableStore; now?: () => number; startLocked?: boolean; onChange?: () => void } = {}) {
+  constructor(inner: SecretStore, options: { lockable?: LockableStore; clock?: Pick<Clock, 'now'>; startLocked?: boolean; onChange?: () => void } = {}) {
     this.#inner = inner;
     this.#lockable = options.lockable;
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.clock ?? systemClock;
     this.#onChange = options.onChange ?? (() => undefined);
     this.description = inner.description;
     // The initial state is not a change: nobody is told.
-    if (options.startLocked) this.#state = { state: 'blocked', code: 'StoreLocked', message: this.#lockedMessage(), since: this.#now() };
+    if (options.startLocked) this.#state = { state: 'blocked', code: 'StoreLocked', message: this.#lockedMessage(), since: this.#clock.now() };
   }
 
   get state(): StoreState {
@@ -115,7 +116,7 @@ export class GuardedStore implements SecretStore {
   }
 
   #block(code: 'KeychainLocked' | 'StoreLocked', message: string): void {
-    this.#state = { state: 'blocked', code, message, since: this.#now() };
+    this.#state = { state: 'blocked', code, message, since: this.#clock.now() };
     this.#onChange();
   }
 

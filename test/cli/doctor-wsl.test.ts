@@ -22,6 +22,7 @@ function context(env: NodeJS.ProcessEnv): { ctx: CliContext; err: PassThrough } 
     err,
     prompt: { interactive: false, ask: () => Promise.reject(new Error('no prompt')) },
     daemon: { get: notRunning, post: notRunning },
+    clock: { now: () => Date.now() },
     store: async () => store,
   };
   return { ctx, err };

@@ -70,6 +70,7 @@ export async function serviceSandbox(extra: Record<string, string> = {}): Promis
     err: err.stream,
     prompt: { interactive: false, ask: () => Promise.reject(new Error('no prompt in this test')) },
     daemon: daemonClient(paths.controlSocket, 5_000),
+    clock: { now: () => Date.now() },
     store: () => Promise.reject(new Error('no store in this test')),
   };
   const launchdPid = async () => {

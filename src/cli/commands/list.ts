@@ -36,13 +36,13 @@ export interface ListedProfile {
 export async function listProfiles(ctx: CliContext): Promise<ListedProfile[]> {
   const [config, view, state] = await Promise.all([loadAwsConfig(ctx.configFile, awsCredentialsFile(ctx.env)), secretsView(ctx), loadState(ctx.paths.state)]);
   const withKey = new Set(view.keys);
-  const sessions = liveSessions(view);
+  const sessions = liveSessions(view, ctx.clock.now());
   const names = [...new Set([...config.profiles.keys(), ...withKey, ...(config.plaintextKeys?.keys() ?? [])])].sort();
   return Promise.all(names.map(async (name): Promise<ListedProfile> => {
     const base = { name, hasKey: withKey.has(name), active: state.activeProfile === name };
     try {
       const p = resolveProfile(config, name, ctx.env);
-      const need = await prerequisiteOf(p, (n) => withKey.has(n), ctx.env);
+      const need = await prerequisiteOf(p, { hasKey: (n) => withKey.has(n), env: ctx.env, now: ctx.clock.now() });
       // Keys and SSO already show their own state (MFA session, sign-in): only what is missing is added.
       const quiet = need?.ok === true && (rootOf(p).kind === 'keychain' || rootOf(p).kind === 'sso');
       const state = need && !quiet && { state: need.ok ? need.what : `${need.what}${need.fix ? ` (${need.fix})` : ''}` };
@@ -56,7 +56,7 @@ export async function listProfiles(ctx: CliContext): Promise<ListedProfile[]> {
       }
       if (p.kind === 'sso') {
         const token = await readToken(tokenCacheFile(ctx.env, cacheKeyOf(p)));
-        const signedIn = token !== undefined && Date.parse(token.expiresAt) > Date.now();
+        const signedIn = token !== undefined && Date.parse(token.expiresAt) > ctx.clock.now();
         return {
           ...base,
           kind: 'sso',
@@ -64,7 +64,7 @@ export async function listProfiles(ctx: CliContext): Promise<ListedProfile[]> {
           source: p.ssoSession ?? p.startUrl,
           signIn: signedIn
             ? `signed in until ${clockTime(token.expiresAt)}`
-            : token?.refreshToken && (token.registrationExpiresAt === undefined || Date.parse(token.registrationExpiresAt) > Date.now())
+            : token?.refreshToken && (token.registrationExpiresAt === undefined || Date.parse(token.registrationExpiresAt) > ctx.clock.now())
               ? 'token expired (refreshable)'
               : 'not signed in (credd login)',
         };
@@ -81,9 +81,9 @@ export async function listProfiles(ctx: CliContext): Promise<ListedProfile[]> {
 }
 
 /** Ends of the MFA sessions the daemon holds: the CLI reads no secret (and opens no keychain). */
-function liveSessions(view: SecretsView): Map<string, string> {
+function liveSessions(view: SecretsView, now: number): Map<string, string> {
   const out = new Map<string, string>();
-  for (const s of view.sessions) if (s.expiration !== undefined && Date.parse(s.expiration) > Date.now()) out.set(s.profile, s.expiration);
+  for (const s of view.sessions) if (s.expiration !== undefined && Date.parse(s.expiration) > now) out.set(s.profile, s.expiration);
   return out;
 }
 

@@ -60,7 +60,7 @@ export async function stsCheck(ctx: CliContext, status: DaemonStatus | undefined
   try {
     const res = await fetchImpl(endpoint, { method: 'GET', signal: AbortSignal.timeout(5_000) });
     const date = res.headers.get('date');
-    const skew = date ? Math.abs(Date.parse(date) - Date.now()) : 0;
+    const skew = date ? Math.abs(Date.parse(date) - ctx.clock.now()) : 0;
     if (skew > MAX_SKEW_MS) return fail(`this machine's clock is ${Math.round(skew / 60_000)} min off STS's (${endpoint}); AWS refuses signatures beyond 15 min`, 'turn on time sync (e.g. timedatectl set-ntp true, or System Settings → Date & Time)');
     return ok(`STS reachable at ${endpoint}${date ? `, clock within ${Math.round(skew / 1000)} s` : ''}`);
   } catch (err) {

@@ -34,7 +34,7 @@ export async function profileKindChecks(ctx: CliContext): Promise<CheckResult[]>
     try {
       const profile = resolveProfile(config, name, ctx.env);
       root = rootOf(profile);
-      const need = await prerequisiteOf(profile, (n) => keys.has(n), ctx.env);
+      const need = await prerequisiteOf(profile, { hasKey: (n) => keys.has(n), env: ctx.env, now: ctx.clock.now() });
       if (need && !need.ok) results.push(warn(`profile ${name}: ${need.what}`, need.fix ?? `credd list`));
     } catch {
       continue; // invalid profiles are credd list's to explain

@@ -20,7 +20,7 @@ export interface Prerequisite {
  * exists and is executable, a plaintext key has been imported. Undefined when nothing can
  * be checked from here.
  */
-export async function prerequisiteOf(profile: Profile, hasKey: (name: string) => boolean, env: NodeJS.ProcessEnv): Promise<Prerequisite | undefined> {
+export async function prerequisiteOf(profile: Profile, { hasKey, env, now }: { hasKey: (name: string) => boolean; env: NodeJS.ProcessEnv; now: number }): Promise<Prerequisite | undefined> {
   const root = rootOf(profile);
   if (root.kind === 'web-identity') {
     const text = await fs.readFile(root.tokenFile, 'utf8').catch(() => undefined);
@@ -28,7 +28,7 @@ export async function prerequisiteOf(profile: Profile, hasKey: (name: string) =>
       return { ok: false, what: `token file ${root.tokenFile} is missing or unreadable`, fix: `have the token issuer write ${root.tokenFile}, or fix web_identity_token_file of ${root.name}` };
     }
     const exp = jwtExpiry(text.trim());
-    if (exp !== undefined && exp <= Date.now()) {
+    if (exp !== undefined && exp <= now) {
       return { ok: false, what: `the token in ${root.tokenFile} expired at ${new Date(exp).toISOString()}`, fix: `have the token issuer rewrite ${root.tokenFile}` };
     }
     return { ok: true, what: `token file ${root.tokenFile} readable` };
@@ -52,7 +52,7 @@ export async function prerequisiteOf(profile: Profile, hasKey: (name: string) =>
   }
   if (root.kind === 'sso') {
     const token = await readToken(tokenCacheFile(env, cacheKeyOf(root)));
-    const usable = token !== undefined && (Date.parse(token.expiresAt) > Date.now() || token.refreshToken !== undefined);
+    const usable = token !== undefined && (Date.parse(token.expiresAt) > now || token.refreshToken !== undefined);
     return usable ? { ok: true, what: 'IAM Identity Center sign-in cached' } : { ok: false, what: `no IAM Identity Center sign-in cached for ${root.name}`, fix: `credd login ${root.name}` };
   }
   if (root.kind === 'keychain' && root.plaintextKeyIn !== undefined && !hasKey(root.name)) {

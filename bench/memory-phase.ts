@@ -3,7 +3,7 @@
 import { waitForAuditQuiet } from './audit-quiet.js';
 import { control } from './control.js';
 import { requestsFor, runLoad } from './load.js';
-import { memoryOf } from './procfs.js';
+import { memoryOf } from '../test/shared/proc-memory.js';
 import { median } from './stats.js';
 
 export interface MemoryResult {

@@ -1,13 +1,7 @@
-// What Linux tells about a process and the machine: RSS, CPU time, CPU model, memory.
+// What Linux tells about a process and the machine: CPU time, CPU model, memory (a process's
+// own memory is in test/shared/proc-memory.ts, shared with the tests).
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-
-/** VmRSS and VmHWM (peak) of a process, in kB. */
-export function memoryOf(pid: number): { rssKb: number; hwmKb: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rssKb: field('VmRSS'), hwmKb: field('VmHWM') };
-}
 
 /** User + system CPU time of a process, in ms (clock ticks are 100 Hz on Linux). */
 export function cpuMsOf(pid: number): number {

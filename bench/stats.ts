@@ -1,8 +1,6 @@
-// Small numeric helpers for the benchmark: percentiles, medians, formatting.
+// Small numeric helpers for the benchmark: medians, latency samples, formatting. Percentiles follow
+// the tests' one rule (nearest rank).
 import { percentile } from '../test/shared/percentile.js';
-
-/** The tests' and the benchmark's one percentile rule (nearest rank), under the benchmark's name. */
-export const percentileSorted = percentile;
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -32,7 +30,7 @@ export class Samples {
   /** p50/p99/max in ms. */
   summary(): { p50: number; p99: number; max: number } {
     const sorted = this.data.slice(0, this.n).sort();
-    return { p50: percentileSorted(sorted, 50), p99: percentileSorted(sorted, 99), max: this.n === 0 ? NaN : (sorted[this.n - 1] ?? NaN) };
+    return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: this.n === 0 ? NaN : (sorted[this.n - 1] ?? NaN) };
   }
 }
 

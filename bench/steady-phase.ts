@@ -6,7 +6,7 @@ import type { RunResult } from '../test/shared/run-process.js';
 import type { StsEmulatorClient } from '../test/shared/sts-emulator-client.js';
 import { control, type DaemonStats } from './control.js';
 import { runPaced } from './paced.js';
-import { memoryOf } from './procfs.js';
+import { memoryOf } from '../test/shared/proc-memory.js';
 
 export interface SteadyResult {
   lifetimeSeconds: number;

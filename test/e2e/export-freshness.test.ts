@@ -2,7 +2,10 @@
 // client would already want to refresh, and a wrong stored secret is refused in one sentence.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertNoCredential, daemonStatus, request, sleep, startHarness, type Harness } from '../support/hardening-harness.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { assertNoCredential } from '../support/assert-no-secrets.js';
+import { daemonStatus, startHarness, type Harness } from '../support/hardening-harness.js';
+import { request } from '../support/http-request.js';
 
 /** The widest client refresh window: botocore refreshes 15 min before expiry (JS v3: 5 min). */
 const CLIENT_REFRESH_MS = 15 * 60_000;

@@ -5,7 +5,11 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { assertNoCredential, daemonStatus, rawRequest, request, sleep, startHarness, type Harness } from '../support/hardening-harness.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { assertNoCredential } from '../support/assert-no-secrets.js';
+import { daemonStatus, startHarness, type Harness } from '../support/hardening-harness.js';
+import { rawRequest } from '../support/raw-request.js';
+import { request } from '../support/http-request.js';
 
 type Answer = { status: number; text: string };
 /** name, request, expected status(es) (0 = connection cut). Every case must hold: there is no "todo" way out. */

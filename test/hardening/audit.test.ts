@@ -11,7 +11,10 @@ import { AuditLog, type AuditEntry } from '../../src/daemon/audit-log.js';
 import { readAudit } from '../../src/daemon/audit-reader.js';
 import { silentLogger } from '../../src/platform/logger.js';
 import { run } from '../support/cli-harness.js';
-import { assertNoSecrets, request, sleep, startHarness, type Harness } from '../support/hardening-harness.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { assertNoSecrets } from '../support/assert-no-secrets.js';
+import { request } from '../support/http-request.js';
+import { startHarness, type Harness } from '../support/hardening-harness.js';
 
 const CURL = spawnSync('curl', ['--version']).status === 0;
 const MARKER = 'credd-audit-probe';

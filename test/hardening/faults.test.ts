@@ -8,7 +8,9 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { StsFault } from '../support/sts-emulator.js';
-import { daemonStatus, request, sleep, startHarness, stopDaemon, type Harness } from '../support/hardening-harness.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { daemonStatus, startHarness, stopDaemon, type Harness } from '../support/hardening-harness.js';
+import { request } from '../support/http-request.js';
 
 describe('faults', () => {
   let h: Harness;

@@ -2,7 +2,12 @@
 // Rerun one sequence with CREDD_FUZZ_SEED=<seed printed in the diagnostics>.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertNoSecrets, prng, rawRequest, request, rssKb, startHarness, type Harness } from '../support/hardening-harness.js';
+import { memoryOf } from '../shared/proc-memory.js';
+import { assertNoSecrets } from '../support/assert-no-secrets.js';
+import { prng } from '../support/prng.js';
+import { rawRequest } from '../support/raw-request.js';
+import { request } from '../support/http-request.js';
+import { startHarness, type Harness } from '../support/hardening-harness.js';
 
 const PER_ENDPOINT = 220;
 const TTL = 'x-aws-ec2-metadata-token-ttl-seconds';
@@ -138,7 +143,7 @@ describe(`fuzzing the live daemon (seed ${seed})`, () => {
   it(`sends ${PER_ENDPOINT} malformed requests per endpoint; nothing breaks, nothing leaks`, { timeout: 120_000 }, async (t) => {
     t.diagnostic(`seed ${seed} (reproduce with CREDD_FUZZ_SEED=${seed})`);
     for (let i = 0; i < 20; i++) await request({ port: h.port, path: '/v1/credentials', headers: { authorization: h.token } });
-    const rssBefore = await rssKb(h.daemon.child.pid ?? 0);
+    const rssBefore = memoryOf(h.daemon.child.pid ?? 0).rssKb;
     const logMark = h.daemon.logs().length;
     const secrets = () => [h.creds.SecretAccessKey, h.creds.Token, h.alice.secretAccessKey, h.token, ...seenSecrets];
     for (const endpoint of ['ecs', 'imds-token', 'imds-metadata', 'control'] as const) {
@@ -177,7 +182,7 @@ describe(`fuzzing the live daemon (seed ${seed})`, () => {
     assert.equal((JSON.parse(viaImds.body) as { Code: string }).Code, 'Success');
     collect(viaImds.body);
 
-    const rssAfter = await rssKb(h.daemon.child.pid ?? 0);
+    const rssAfter = memoryOf(h.daemon.child.pid ?? 0).rssKb;
     t.diagnostic(`daemon RSS before ${Math.round(rssBefore / 1024)} MB, after ${Math.round(rssAfter / 1024)} MB (+${((rssAfter - rssBefore) / 1024).toFixed(1)} MB)`);
     assert.ok(rssAfter - rssBefore < 50 * 1024, `RSS grew by ${rssAfter - rssBefore} kB`);
 

@@ -12,7 +12,8 @@ import { EncryptedFileStore } from '../../src/keychain/encrypted-file-store.js';
 import { silentLogger } from '../../src/platform/logger.js';
 import { buildServer } from '../../src/server/build-server.js';
 import { fixedProvider } from '../shared/fixed-provider.js';
-import { sleep, startHarness, type Harness } from '../support/hardening-harness.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startHarness, type Harness } from '../support/hardening-harness.js';
 
 const PORT = 9911;
 const HOST = `127.0.0.1:${PORT}`;

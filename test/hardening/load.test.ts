@@ -5,7 +5,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { daemonStatus, percentile, request, sleep, startHarness, type Creds, type Harness } from '../support/hardening-harness.js';
+import { percentile } from '../shared/percentile.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { daemonStatus, startHarness, type Creds, type Harness } from '../support/hardening-harness.js';
+import { request } from '../support/http-request.js';
 
 const BURST = 1000;
 /** Issued credentials get this much life left, so the broker's hard margin (60 s) is reached 2 s after issue. */

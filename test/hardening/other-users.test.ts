@@ -8,7 +8,10 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sandbox, type Sandbox } from '../support/cli-harness.js';
-import { assertNoCredential, request, sleep, startHarness, type Harness } from '../support/hardening-harness.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { assertNoCredential } from '../support/assert-no-secrets.js';
+import { request } from '../support/http-request.js';
+import { startHarness, type Harness } from '../support/hardening-harness.js';
 import { otherUser, type OtherUser } from '../support/other-user.js';
 
 const other = otherUser();

@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { request, sleep, startHarness, type Harness } from '../support/hardening-harness.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { request } from '../support/http-request.js';
+import { startHarness, type Harness } from '../support/hardening-harness.js';
 
 const TTL = 'x-aws-ec2-metadata-token-ttl-seconds';
 

@@ -1,4 +1,5 @@
 // Drives an emulator running in another process (sts-emulator-main) over its /__admin/ JSON API.
+import { connectAdmin } from './admin-client.js';
 import type { CreateRoleOptions, CreateUserOptions, EmulatedAccessKey, EmulatedRole, EmulatedUser, IssuedRoleSession, SigninTokenInfo, StsCall, StsFault } from '../support/sts-emulator.js';
 
 export interface StsEmulatorClient {
@@ -35,28 +36,7 @@ function fromWire(t: WireToken): SigninTokenInfo {
 /** Connects (and checks the admin API answers) to an emulator started by sts-emulator-main. */
 export async function connectStsEmulator(url: string): Promise<StsEmulatorClient> {
   const base = url.replace(/\/+$/, '');
-
-  async function call<T>(verb: string, body?: object): Promise<T> {
-    const res = await fetch(`${base}/__admin/${verb}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    let payload: unknown;
-    try {
-      payload = JSON.parse(text);
-    } catch {
-      throw new Error(`sts emulator admin ${verb}: HTTP ${res.status}, not JSON (is the emulator started with the admin API?)`);
-    }
-    if (!res.ok) {
-      const message = typeof payload === 'object' && payload !== null && 'error' in payload ? String(payload.error) : text;
-      throw new Error(`sts emulator admin ${verb}: ${message}`);
-    }
-    return payload as T;
-  }
-
-  await call<{ ok: true }>('ping');
+  const call = await connectAdmin('sts emulator', base);
   return {
     url: base,
     federationUrl: `${base}/federation`,

@@ -1,4 +1,5 @@
 // Drives an SSO emulator running in another process (sso-emulator-main) over its /__admin/ JSON API.
+import { connectAdmin } from '../shared/admin-client.js';
 import type { EntitleOptions, SsoCall, SsoFault } from './sso-emulator.js';
 
 export interface SsoEmulatorClient {
@@ -23,29 +24,8 @@ export interface SsoEmulatorClient {
 /** Connects (and checks the admin API answers) to an emulator started by sso-emulator-main. */
 export async function connectSsoEmulator(url: string): Promise<SsoEmulatorClient> {
   const base = url.replace(/\/+$/, '');
-
-  async function call<T>(verb: string, body?: object): Promise<T> {
-    const res = await fetch(`${base}/__admin/${verb}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    let payload: unknown;
-    try {
-      payload = JSON.parse(text);
-    } catch {
-      throw new Error(`sso emulator admin ${verb}: HTTP ${res.status}, not JSON (is the emulator started with the admin API?)`);
-    }
-    if (!res.ok) {
-      const message = typeof payload === 'object' && payload !== null && 'error' in payload ? String(payload.error) : text;
-      throw new Error(`sso emulator admin ${verb}: ${message}`);
-    }
-    return payload as T;
-  }
+  const call = await connectAdmin('sso emulator', base);
   const done = async (verb: string, body: object): Promise<void> => void (await call(verb, body));
-
-  await call<{ ok: true }>('ping');
   return {
     url: base,
     approve: (userCode, opts = {}) => done('approve', { userCode, user: opts.user ?? null }),

@@ -8,7 +8,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { SsoApiError, SsoModel, checkSeconds, oidcError, portalError, type EntitleOptions, type IssueRoleCredentials, type SsoSettings } from './sso-model.js';
-import { handleSsoAdmin } from './sso-emulator-admin.js';
+import { handleAdmin } from './admin-api.js';
+import { ssoAdminVerbs } from './sso-emulator-admin.js';
 
 export type { EntitleOptions, IssueRoleCredentials, IssuedRoleCredentials } from './sso-model.js';
 export type SsoFault = { kind: 'slow'; ms: number } | { kind: 'down' } | { kind: 'throttle' } | { kind: 'server-error' };
@@ -218,7 +219,7 @@ export async function startSsoEmulator(opts: StartSsoEmulatorOptions = {}): Prom
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       let work: Promise<void>;
-      if (opts.admin === true && url.pathname.startsWith('/__admin/')) work = handleSsoAdmin(emulator, req, res, url, Buffer.concat(chunks));
+      if (opts.admin === true && url.pathname.startsWith('/__admin/')) work = Promise.resolve(handleAdmin(ssoAdminVerbs(emulator), req, res, url, Buffer.concat(chunks)));
       else if (url.pathname === '/device' && req.method === 'GET') work = Promise.resolve(devicePage(res, url));
       else work = handleApi(req, res, url, Buffer.concat(chunks), tooLarge);
       work.catch(() => req.socket.destroy());

@@ -12,7 +12,8 @@ import { IAM_XMLNS, STS_XMLNS, StsApiError, errorXml, successXml, type XmlTree }
 import { parseAuthorization } from './sigv4-verify.js';
 import { authenticate, type QueryService } from './query-auth.js';
 import { FEDERATION_PATH, Federation, FederationError, federationAccessKeyId, federationReply, type FederationReply, type SigninTokenInfo } from './federation.js';
-import { handleAdmin } from './sts-emulator-admin.js';
+import { handleAdmin } from './admin-api.js';
+import { stsAdminVerbs } from './sts-emulator-admin.js';
 import { assumeRoleWithWebIdentity } from './sts-web-identity.js';
 import { WebIdentityIssuer, type IssueTokenOptions, type WebIdentityClaims } from './web-identity-issuer.js';
 
@@ -259,7 +260,7 @@ export async function startStsEmulator(opts: StartStsEmulatorOptions = {}): Prom
         const id = randomUUID();
         work = Promise.resolve(sendXml(res, 400, errorXml(new StsApiError('ValidationError', 'Request body is too large'), id), id));
       } else if (opts.admin === true && url.pathname.startsWith('/__admin/')) {
-        work = handleAdmin(emulator, req, res, url, Buffer.concat(chunks));
+        work = Promise.resolve(handleAdmin(stsAdminVerbs(emulator), req, res, url, Buffer.concat(chunks)));
       } else if (url.pathname === FEDERATION_PATH) {
         work = handleFederation(req, res, url);
       } else {

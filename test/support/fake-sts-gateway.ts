@@ -1,7 +1,9 @@
 // An in-memory StsGateway on an injected clock: what the broker and MFA state machines need to
 // be tested in milliseconds. It issues credentials that expire `lifetimeMs` after the clock's
-// now, records every call, and can hold calls open (`hold()`) to show single-flight.
+// now, records every call, can fail or throttle the next calls, and can hold calls open
+// (`hold()`) to show single-flight.
 import type { TemporaryCredentials } from '../../src/domain/credentials.js';
+import { StsError } from '../../src/domain/errors.js';
 import type { AssumeRoleInput, AssumeRoleWithWebIdentityInput, Clock, GetSessionTokenInput, StsGateway } from '../../src/domain/ports.js';
 
 export interface FakeStsCall { action: 'AssumeRole' | 'GetSessionToken' | 'AssumeRoleWithWebIdentity'; roleArn?: string; tokenCode?: string; signedWith: string }
@@ -12,6 +14,8 @@ export class FakeStsGateway implements StsGateway {
   lifetimeMs = 3_600_000;
   /** When set, every call fails with it. */
   failWith: Error | undefined;
+  /** Failures for the next calls, one each, before `failWith` and success. */
+  private readonly failures: Error[] = [];
   private issued = 0;
   private gate: Promise<void> | undefined;
   private openGate: (() => void) | undefined;
@@ -20,6 +24,16 @@ export class FakeStsGateway implements StsGateway {
 
   count(action: FakeStsCall['action']): number {
     return this.calls.filter((c) => c.action === action).length;
+  }
+
+  /** The next `times` calls fail with `error`. */
+  failNext(error: Error, times = 1): void {
+    for (let i = 0; i < times; i++) this.failures.push(error);
+  }
+
+  /** The next `times` calls are refused as AWS does under load (a retryable STS error). */
+  throttle(times = 1): void {
+    this.failNext(new StsError('Throttling', 'Rate exceeded'), times);
   }
 
   /** Calls from now on wait until `release()`. */
@@ -49,7 +63,8 @@ export class FakeStsGateway implements StsGateway {
 
   private async issue(): Promise<TemporaryCredentials> {
     if (this.gate) await this.gate;
-    if (this.failWith) throw this.failWith;
+    const failure = this.failures.shift() ?? this.failWith;
+    if (failure) throw failure;
     const n = ++this.issued;
     const id = `ASIAFAKE${String(n).padStart(12, '0')}`;
     return { accessKeyId: id, secretAccessKey: `fake-secret-${n}`.padEnd(40, 'x'), sessionToken: `fake-token-${n}`, expiration: new Date(this.clock.now() + this.lifetimeMs) };

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadDaemonInfo } from '../daemon/daemon-state.js';
+import { loadDaemonInfo } from '../daemon/daemon-info.js';
 import { CreddError } from '../domain/errors.js';
 import type { CliContext } from './cli-context.js';
 import { ROUTES } from '../protocol/routes.js';

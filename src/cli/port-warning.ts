@@ -1,4 +1,4 @@
-import { loadDaemonInfo } from '../daemon/daemon-state.js';
+import { loadDaemonInfo } from '../daemon/daemon-info.js';
 import { describeHolder } from '../daemon/tcp-defences.js';
 import { checkPortHolder } from '../platform/peer-process.js';
 import { portFromEnv } from '../platform/settings.js';

@@ -23,25 +23,3 @@ export async function loadState(file: string): Promise<PersistedState> {
 export async function saveState(file: string, state: PersistedState): Promise<void> {
   await writeFileAtomic(file, `${JSON.stringify(state)}\n`);
 }
-
-/** Where a running daemon listens; read by `credd env` without a round trip. */
-export interface DaemonInfo {
-  pid: number;
-  port: number;
-  startedAt: string;
-  version: string;
-  /** The daemon's log file, when it writes one (not under systemd, where the journal has it). */
-  logFile?: string;
-}
-
-export async function loadDaemonInfo(file: string): Promise<DaemonInfo | undefined> {
-  const raw = await readIfExists(file);
-  if (raw === undefined) return undefined;
-  try {
-    const v = JSON.parse(raw) as Partial<DaemonInfo>;
-    if (typeof v.pid !== 'number' || typeof v.port !== 'number') return undefined;
-    return { pid: v.pid, port: v.port, startedAt: String(v.startedAt ?? ''), version: String(v.version ?? ''), ...(typeof v.logFile === 'string' && { logFile: v.logFile }) };
-  } catch {
-    return undefined;
-  }
-}

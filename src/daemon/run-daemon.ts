@@ -5,11 +5,11 @@ import type { Logger } from '../platform/logger.js';
 import { ensurePrivateDir } from '../platform/private-files.js';
 import { quietSdkNodeWarning } from '../platform/quiet-sdk-warning.js';
 import { creddVersion } from '../platform/version.js';
-import { writeFileAtomic } from '../platform/write-file-atomic.js';
 import { buildControl } from '../server/build-control.js';
 import { registerScopeControlRoutes } from '../server/scope-control-routes.js';
 import { controlApi } from './control-api.js';
 import { buildDaemonParts, type DaemonParts } from './daemon-parts.js';
+import { writeDaemonInfo } from './daemon-info.js';
 import { daemonSettings, type DaemonOptions, type DaemonSettings } from './daemon-settings.js';
 import { Lifecycle } from './lifecycle.js';
 import { noticeFor } from './notice.js';
@@ -106,10 +106,7 @@ async function start({ s, parts, port, life }: StartContext): Promise<void> {
   });
   await fs.chmod(paths.controlSocket, 0o600);
 
-  await writeFileAtomic(
-    paths.daemonInfo,
-    JSON.stringify({ pid: process.pid, port, startedAt: startedAt.toISOString(), version: creddVersion(), ...(s.logFile !== undefined && { logFile: s.logFile }) }),
-  );
+  await writeDaemonInfo(paths.daemonInfo, { pid: process.pid, port, startedAt: startedAt.toISOString(), version: creddVersion(), ...(s.logFile !== undefined && { logFile: s.logFile }) });
   life.started('daemon.json', () => fs.rm(paths.daemonInfo, { force: true }));
 
   // The notice's timer is also the tick on which a sleep (wall-clock jump) is noticed.

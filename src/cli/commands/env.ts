@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { activeRegionFile, regionVariablesFor } from '../../config/profile-region.js';
 import { loadOrCreateToken } from '../../daemon/auth-token.js';
-import { loadDaemonInfo } from '../../daemon/daemon-state.js';
+import { loadDaemonInfo } from '../../daemon/daemon-info.js';
 import { CreddError, errorMessage } from '../../domain/errors.js';
 import { portFromEnv } from '../../platform/settings.js';
 import { tokenFor, warnAboutPort } from '../scoped-env.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
 import { CreddError } from '../../domain/errors.js';
-import { loadDaemonInfo } from '../../daemon/daemon-state.js';
+import { loadDaemonInfo } from '../../daemon/daemon-info.js';
 import { prettifier } from '../pretty-log.js';
 import { SYSTEMD_UNIT } from '../service/service-plan.js';
 

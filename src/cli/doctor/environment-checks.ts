@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadDefaultSections } from '../../config/default-sections.js';
-import { loadDaemonInfo } from '../../daemon/daemon-state.js';
+import { loadDaemonInfo } from '../../daemon/daemon-info.js';
 import { readIfExists } from '../../platform/private-files.js';
 import { portFromEnv } from '../../platform/settings.js';
 import type { DaemonStatus } from '../../protocol/control-api.js';

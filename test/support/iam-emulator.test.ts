@@ -12,7 +12,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, ST
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { startStsEmulator, type StsEmulator } from './sts-emulator.js';
-import { connectStsEmulator } from './sts-emulator-client.js';
+import { connectStsEmulator } from '../shared/sts-emulator-client.js';
 
 interface Keys { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
 type SdkError = Error & { $metadata?: { httpStatusCode?: number; attempts?: number }; Code?: string; code?: string };

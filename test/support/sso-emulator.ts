@@ -10,9 +10,10 @@ import { randomUUID } from 'node:crypto';
 import { SsoApiError, SsoModel, checkSeconds, oidcError, portalError, type EntitleOptions, type IssueRoleCredentials, type SsoSettings } from './sso-model.js';
 import { handleAdmin } from './admin-api.js';
 import { ssoAdminVerbs } from './sso-emulator-admin.js';
+import { EmulatorFaults, type EmulatorFault } from './emulator-faults.js';
 
 export type { EntitleOptions, IssueRoleCredentials, IssuedRoleCredentials } from './sso-model.js';
-export type SsoFault = { kind: 'slow'; ms: number } | { kind: 'down' } | { kind: 'throttle' } | { kind: 'server-error' };
+export type SsoFault = EmulatorFault;
 export interface SsoCall { action: string; ok: boolean; code?: string; at: number }
 
 export interface SsoEmulator {
@@ -86,8 +87,6 @@ const ROUTES: Record<string, { method: string; action: string; oidc: boolean }> 
   '/logout': { method: 'POST', action: 'Logout', oidc: false },
 };
 
-interface ActiveFault { fault: SsoFault; remaining: number | undefined; actions: string[] | undefined }
-
 export async function startSsoEmulator(opts: StartSsoEmulatorOptions = {}): Promise<SsoEmulator> {
   let offsetMs = 0;
   const now = (): number => Date.now() + offsetMs;
@@ -104,8 +103,7 @@ export async function startSsoEmulator(opts: StartSsoEmulatorOptions = {}): Prom
   const model = new SsoModel(now, settings, opts.issue);
   let counts: Record<string, number> = {};
   let calls: SsoCall[] = [];
-  let fault: ActiveFault | undefined;
-  const timers = new Set<NodeJS.Timeout>();
+  const faults = new EmulatorFaults();
   const sockets = new Set<Socket>();
   let baseUrl = '';
 
@@ -116,12 +114,6 @@ export async function startSsoEmulator(opts: StartSsoEmulatorOptions = {}): Prom
     if (calls.length > 2 * MAX_CALLS) calls.splice(0, calls.length - MAX_CALLS);
   }
 
-  function takeFault(action: string): SsoFault | undefined {
-    if (!fault || (fault.actions && !fault.actions.includes(action))) return undefined;
-    const current = fault.fault;
-    if (fault.remaining !== undefined && --fault.remaining <= 0) fault = undefined;
-    return current;
-  }
 
   function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
     if (res.headersSent || res.destroyed) return;
@@ -162,18 +154,8 @@ export async function startSsoEmulator(opts: StartSsoEmulatorOptions = {}): Prom
       if (tooLarge) throw (route.oidc ? oidcError('InvalidRequestException', 'invalid_request', 'Request body is too large') : portalError(400, 'InvalidRequestException', 'Request body is too large'));
       const input = route.oidc ? parseBody(body) : {};
       if (action === 'CreateToken') action = SsoModel.tokenAction(input);
-      const injected = takeFault(action);
-      if (injected?.kind === 'down') {
-        record(action, 'ConnectionDropped');
-        req.socket.destroy();
-        return;
-      }
-      if (injected?.kind === 'slow') {
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(() => { timers.delete(t); resolve(); }, Math.max(0, injected.ms));
-          timers.add(t);
-        });
-      }
+      const injected = await faults.apply(action, req, () => record(action, 'ConnectionDropped'));
+      if (injected?.kind === 'down') return;
       if (injected?.kind === 'throttle') throw (route.oidc ? oidcError('TooManyRequestsException', 'too_many_requests', 'Rate exceeded', 429) : portalError(429, 'TooManyRequestsException', 'Rate exceeded'));
       if (injected?.kind === 'server-error') throw (route.oidc ? oidcError('InternalServerException', 'server_error', 'Internal error', 500) : portalError(500, 'InternalServerException', 'Internal error'));
       const header = req.headers['x-amz-sso_bearer_token'];
@@ -277,20 +259,9 @@ export async function startSsoEmulator(opts: StartSsoEmulatorOptions = {}): Prom
       calls = [];
     },
     revokeAll: () => model.revokeAll(),
-    setFault(next, faultOpts = {}) {
-      if (next === null) {
-        fault = undefined;
-        return;
-      }
-      if (!['slow', 'down', 'throttle', 'server-error'].includes(next.kind)) throw new Error(`unknown fault kind: ${String(next.kind)}`);
-      if (next.kind === 'slow' && !(Number.isFinite(next.ms) && next.ms >= 0)) throw new Error('slow fault needs ms >= 0');
-      const times = faultOpts.times;
-      if (times !== undefined && !(Number.isInteger(times) && times > 0)) throw new Error('times must be a positive integer');
-      fault = { fault: { ...next }, remaining: times, actions: faultOpts.actions ? [...faultOpts.actions] : undefined };
-    },
+    setFault: (next, faultOpts) => faults.set(next, faultOpts),
     async close() {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
+      faults.cancelTimers();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
       await closed;

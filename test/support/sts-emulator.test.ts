@@ -14,7 +14,7 @@ import {
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { startStsEmulator, type StsEmulator } from './sts-emulator.js';
-import { connectStsEmulator } from './sts-emulator-client.js';
+import { connectStsEmulator } from '../shared/sts-emulator-client.js';
 import { base32Encode, hotp, matchTotp, totpAt } from './totp.js';
 
 interface Keys { accessKeyId: string; secretAccessKey: string; sessionToken?: string }

@@ -16,11 +16,12 @@ import { handleAdmin } from './admin-api.js';
 import { stsAdminVerbs } from './sts-emulator-admin.js';
 import { assumeRoleWithWebIdentity } from './sts-web-identity.js';
 import { WebIdentityIssuer, type IssueTokenOptions, type WebIdentityClaims } from './web-identity-issuer.js';
+import { EmulatorFaults, type EmulatorFault } from './emulator-faults.js';
 
 export type { EmulatedAccessKey, EmulatedRole, EmulatedUser, CreateRoleOptions, CreateUserOptions } from './iam-store.js';
 export type { SigninTokenInfo } from './federation.js';
 export type { IssuedRoleSession } from './sts-model.js';
-export type StsFault = { kind: 'slow'; ms: number } | { kind: 'down' } | { kind: 'throttle' } | { kind: 'server-error' };
+export type StsFault = EmulatorFault;
 export interface StsCall {
   action: string; accessKeyId: string; ok: boolean; code?: string; at: number;
   /** AssumeRoleWithWebIdentity: the `jti` of the token it carried (when the token was valid). */
@@ -110,7 +111,6 @@ function serviceOf(action: string, version: string | null, scopeService: string 
   return scopeService === 'iam' ? 'iam' : 'sts';
 }
 
-interface ActiveFault { fault: StsFault; remaining: number | undefined; actions: string[] | undefined }
 
 export async function startStsEmulator(opts: StartStsEmulatorOptions = {}): Promise<StsEmulator> {
   let offsetMs = 0;
@@ -122,8 +122,7 @@ export async function startStsEmulator(opts: StartStsEmulatorOptions = {}): Prom
   const oidc = new WebIdentityIssuer('https://oidc.credd-emulator.test', now);
   let counts: Record<string, number> = {};
   let calls: StsCall[] = [];
-  let fault: ActiveFault | undefined;
-  const timers = new Set<NodeJS.Timeout>();
+  const faults = new EmulatorFaults();
   const sockets = new Set<Socket>();
 
   function record(action: string, accessKeyId: string, code: string | undefined, tokenId?: string): void {
@@ -134,26 +133,9 @@ export async function startStsEmulator(opts: StartStsEmulatorOptions = {}): Prom
     if (calls.length > 2 * MAX_CALLS) calls.splice(0, calls.length - MAX_CALLS);
   }
 
-  function takeFault(action: string): StsFault | undefined {
-    if (!fault || (fault.actions && !fault.actions.includes(action))) return undefined;
-    const current = fault.fault;
-    if (fault.remaining !== undefined && --fault.remaining <= 0) fault = undefined;
-    return current;
-  }
-
   /** Takes a matching fault: 'down' drops the socket here, 'slow' waits here; the caller answers throttle/server-error. */
-  async function applyFault(action: string, accessKeyId: string, req: IncomingMessage): Promise<StsFault | undefined> {
-    const injected = takeFault(action);
-    if (injected?.kind === 'down') {
-      record(action || '(none)', accessKeyId, 'ConnectionDropped');
-      req.socket.destroy();
-    } else if (injected?.kind === 'slow') {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(() => { timers.delete(t); resolve(); }, Math.max(0, injected.ms));
-        timers.add(t);
-      });
-    }
-    return injected;
+  function applyFault(action: string, accessKeyId: string, req: IncomingMessage): Promise<StsFault | undefined> {
+    return faults.apply(action, req, () => record(action || '(none)', accessKeyId, 'ConnectionDropped'));
   }
 
   function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
@@ -325,20 +307,9 @@ export async function startStsEmulator(opts: StartStsEmulatorOptions = {}): Prom
       return r && structuredClone(r);
     },
     issuedRoleSessions: () => [...sts.issued.values()].map((r) => structuredClone(r)),
-    setFault(next, faultOpts = {}) {
-      if (next === null) {
-        fault = undefined;
-        return;
-      }
-      if (!['slow', 'down', 'throttle', 'server-error'].includes(next.kind)) throw new Error(`unknown fault kind: ${String(next.kind)}`);
-      if (next.kind === 'slow' && !(Number.isFinite(next.ms) && next.ms >= 0)) throw new Error('slow fault needs ms >= 0');
-      const times = faultOpts.times;
-      if (times !== undefined && !(Number.isInteger(times) && times > 0)) throw new Error('times must be a positive integer');
-      fault = { fault: { ...next }, remaining: times, actions: faultOpts.actions ? [...faultOpts.actions] : undefined };
-    },
+    setFault: (next, faultOpts) => faults.set(next, faultOpts),
     async close() {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
+      faults.cancelTimers();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
       await closed;

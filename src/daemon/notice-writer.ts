@@ -9,6 +9,9 @@ export class NoticeWriter {
   private last: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   private compute: (() => string | undefined) | undefined;
+  /** Writes run one after another, so the last word on disk is the last one computed. */
+  private writes: Promise<void> = Promise.resolve();
+  private stopped = false;
 
   // Built before the parts it reports on (they call update() when something changes), so
   // what to compute arrives with start().
@@ -25,12 +28,18 @@ export class NoticeWriter {
     return this.update();
   }
 
-  /** Nothing to do before start(). */
-  async update(): Promise<void> {
-    if (this.compute === undefined) return;
+  /** Nothing to do before start() or after stop(). */
+  update(): Promise<void> {
+    if (this.compute === undefined || this.stopped) return this.writes;
     const next = this.compute();
-    if (next === this.last) return;
+    if (next === this.last) return this.writes;
     this.last = next;
+    this.writes = this.writes.then(() => this.write(next));
+    return this.writes;
+  }
+
+  private async write(next: string | undefined): Promise<void> {
+    if (this.stopped) return;
     try {
       if (next === undefined) await fs.rm(this.file, { force: true });
       else {
@@ -43,8 +52,11 @@ export class NoticeWriter {
     }
   }
 
+  /** Waits for a write under way, so no notice is left behind by a daemon that has stopped. */
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    await this.writes;
     await fs.rm(this.file, { force: true }).catch(() => undefined);
   }
 }

@@ -44,4 +44,18 @@ describe('NoticeWriter', () => {
     assert.match(log.text(), /could not write the notice file/);
     await writer.stop();
   });
+
+  it('stop waits for a write under way: a daemon that stops at once leaves no notice behind', async () => {
+    const file = path.join(dir, 'notice-stop');
+    const writer = new NoticeWriter(file, logged().logger);
+    // Not awaited: the first write is still under way when stop is called.
+    void writer.start(() => 'the store is locked; run: credd unlock', 3_600_000);
+    await writer.stop();
+    // Time for a stray write to land, had stop not waited for it (the new code never writes after stop).
+    await new Promise((r) => setTimeout(r, 200));
+    await assert.rejects(fs.stat(file), { code: 'ENOENT' });
+    assert.deepEqual((await fs.readdir(dir)).filter((f) => f.startsWith('notice-stop')), [], 'no temp file either');
+    await writer.update();
+    await assert.rejects(fs.stat(file), { code: 'ENOENT' }, 'nothing is written after stop');
+  });
 });

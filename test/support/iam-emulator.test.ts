@@ -13,9 +13,9 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { startStsEmulator, type StsEmulator } from './sts-emulator.js';
 import { connectStsEmulator } from '../shared/sts-emulator-client.js';
+import { rejects } from './sdk-rejection.js';
 
 interface Keys { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
-type SdkError = Error & { $metadata?: { httpStatusCode?: number; attempts?: number }; Code?: string; code?: string };
 
 const opts = (emu: { url: string }, keys: Keys, maxAttempts: number) => ({
   endpoint: emu.url, region: 'us-east-1', maxAttempts,
@@ -27,15 +27,6 @@ const sts = (emu: { url: string }, keys: Keys, maxAttempts = 1): STSClient => ne
 function keysOf(c: Credentials | undefined): Keys {
   assert.ok(c?.AccessKeyId && c.SecretAccessKey && c.SessionToken);
   return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
-}
-
-async function rejects(fn: () => Promise<unknown>): Promise<SdkError> {
-  try {
-    await fn();
-  } catch (err) {
-    return err as SdkError;
-  }
-  assert.fail('expected the call to fail');
 }
 
 async function withEmulator(fn: (emu: StsEmulator) => Promise<void>): Promise<void> {

@@ -33,6 +33,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { startSsoEmulator, type SsoEmulator, type StartSsoEmulatorOptions } from './sso-emulator.js';
 import { connectSsoEmulator } from './sso-emulator-client.js';
 import { startStsEmulator } from './sts-emulator.js';
+import { rejects } from './sdk-rejection.js';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const START_URL = 'https://d-1234567890.awsapps.com/start';
@@ -40,16 +41,6 @@ const ACCOUNT = '111111111111';
 const SCOPES = ['sso:account:access'];
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
-type SdkError = Error & { $metadata?: { httpStatusCode?: number; attempts?: number }; $fault?: string; error?: string; error_description?: string };
-
-async function rejects(fn: () => Promise<unknown>): Promise<SdkError> {
-  try {
-    await fn();
-  } catch (err) {
-    return err as SdkError;
-  }
-  assert.fail('expected the call to fail');
-}
 
 async function withEmulator(opts: StartSsoEmulatorOptions, fn: (emu: SsoEmulator, oidc: SSOOIDCClient, sso: SSOClient) => Promise<void>): Promise<void> {
   const emu = await startSsoEmulator(opts);

@@ -16,6 +16,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { startStsEmulator, type StsEmulator } from './sts-emulator.js';
 import { connectStsEmulator } from '../shared/sts-emulator-client.js';
 import { base32Encode, hotp, matchTotp, totpAt } from './totp.js';
+import { rejects } from './sdk-rejection.js';
 
 interface Keys { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
 
@@ -33,16 +34,6 @@ function client(emu: { url: string }, keys: Keys, opts: { maxAttempts?: number; 
 function keysOf(c: Credentials | undefined): Keys {
   assert.ok(c?.AccessKeyId && c.SecretAccessKey && c.SessionToken);
   return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
-}
-
-/** Runs `fn` expecting an SDK error; returns it. */
-async function rejects(fn: () => Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number; attempts?: number }; $fault?: string; code?: string }> {
-  try {
-    await fn();
-  } catch (err) {
-    return err as Error;
-  }
-  assert.fail('expected the call to fail');
 }
 
 async function withEmulator(fn: (emu: StsEmulator) => Promise<void>): Promise<void> {

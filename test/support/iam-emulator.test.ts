@@ -339,7 +339,9 @@ function runAws(emu: StsEmulator, keys: Keys, args: string[]): Promise<{ code: n
     AWS_DEFAULT_REGION: 'us-east-1', AWS_MAX_ATTEMPTS: '1', AWS_EC2_METADATA_DISABLED: 'true',
   });
   return new Promise((resolve) => {
-    execFile('aws', [...args, '--endpoint-url', emu.url, '--output', 'json'], { env, timeout: 15_000 }, (err, stdout, stderr) => {
+    // A guard against a hung CLI, not a speed check: four CLIs started at once on a loaded
+    // 2-core machine took 21 s before the emulator had their requests.
+    execFile('aws', [...args, '--endpoint-url', emu.url, '--output', 'json'], { env, timeout: 120_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
     });
   });

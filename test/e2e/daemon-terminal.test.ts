@@ -14,10 +14,11 @@ const DRIVER = path.join(ROOT, 'test/support/pty-driver.py');
 /** Node's own start-up alone can take many seconds on a loaded machine. */
 const START_S = 60;
 
-/** Running, and not a zombie waiting for a parent that is gone (the daemon's python parent exits). */
+/** Our daemon still running: not a zombie left by its python parent, nor another process that got the pid since. */
 async function alive(pid: number): Promise<boolean> {
   try {
-    return !/^\d+ \(.*\) Z/.test(await fs.readFile(`/proc/${pid}/stat`, 'utf8'));
+    const [stat, cmdline] = await Promise.all([fs.readFile(`/proc/${pid}/stat`, 'utf8'), fs.readFile(`/proc/${pid}/cmdline`, 'utf8')]);
+    return !/^\d+ \(.*\) Z/.test(stat) && cmdline.includes(CREDD_BIN);
   } catch {
     return false;
   }

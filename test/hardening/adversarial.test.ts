@@ -260,7 +260,7 @@ describe('adversarial requests against the live daemon', () => {
     // answered only once the daemon cut one, after its headers timeout (5 s). How fast beyond
     // that is the CPU's to say on a loaded machine, and the benchmark's to measure.
     await t.test('valid requests are served meanwhile, none held until a slow socket is cut', () => {
-      assert.ok(duringAttack >= 1, "no valid request answered while the slow sockets were open");
+      assert.ok(duringAttack >= 1, 'no valid request answered while the slow sockets were open');
       assert.ok(Math.max(...latencies) < HEADERS_TIMEOUT_MS, `a valid request took ${Math.max(...latencies)} ms`);
     });
     await t.test('slow sockets are cut within ~10 s (headersTimeout 5 s, requestTimeout 10 s)', () => {

@@ -24,20 +24,8 @@ npm run --silent build
 npm run --silent typecheck
 npm run --silent lint
 
-if [ "$#" -gt 0 ]; then files=("$@"); else mapfile -t files < <(find test src -name '*.test.ts' | sort); fi
-# Time limits: each test and hook has 10 min unless it sets its own. Node 20 also caps each
-# whole file at that; Node 22+ does not, so there --test-force-exit ends a file whose teardown
-# left a handle open (on Node 20 it would drop the reporters' output). The outer timeout
-# stops a run that wedges anyway, so CI fails instead of hanging.
-limits=(--test-timeout=600000)
-[ "$(node -p 'process.versions.node.split(".")[0]')" -lt 22 ] || limits+=(--test-force-exit)
+# Runs the files under the time limits and prints the closing summary (kept even when the
+# outer timeout stops the run): test/run-files.sh.
 status=0
-timeout --kill-after=30 "${CREDD_TEST_RUN_TIMEOUT:-2400}" \
-  node --import tsx --test --test-concurrency=2 "${limits[@]}" \
-    --test-reporter=spec --test-reporter-destination=stdout \
-    --test-reporter="$PWD/test/support/skip-summary.mjs" --test-reporter-destination="$scratch/summary.txt" \
-    "${files[@]}" || status=$?
-# Printed last: the skipped tests with their reasons, then "tests: N passed, N failed, N skipped".
-cat "$scratch/summary.txt" 2>/dev/null || true
-[ "$status" -ne 124 ] || echo "test/run.sh: the run took longer than ${CREDD_TEST_RUN_TIMEOUT:-2400} s and was stopped" >&2
+bash test/run-files.sh "$@" || status=$?
 exit "$status"

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { httpGet } from '../support/journey-helpers.js';
 import { startKindJourney, waitUntil, type KindJourney } from '../support/kind-journey.js';
 import { startStsEmulator, type StsEmulator } from '../support/sts-emulator.js';
 
@@ -21,6 +22,14 @@ describe('web identity profile: AssumeRoleWithWebIdentity with a token file read
     await fs.rename(`${tokenFile}.new`, tokenFile);
   };
   const switchCi = () => j.box.credd(['switch', 'ci']);
+  /** A profile's credentials as an SDK client asks for them, asking again while the daemon says "try again" (429: its fetch still runs). */
+  const askAsClient = async (profile: string): Promise<{ status: number; body: string }> => {
+    const v = await j.vars();
+    for (const deadline = Date.now() + 60_000; ; await new Promise((r) => setTimeout(r, 100))) {
+      const r = await httpGet(`${v['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? ''}/${profile}`, v['AWS_CONTAINER_AUTHORIZATION_TOKEN'] ?? '');
+      if (r.status !== 429 || Date.now() > deadline) return r;
+    }
+  };
 
   before(async () => {
     sts = await startStsEmulator();
@@ -118,9 +127,11 @@ describe('web identity profile: AssumeRoleWithWebIdentity with a token file read
       const r = await j.box.credd(['switch', profile]);
       assert.equal(r.code, 1, what);
       assert.equal(r.stderr, `${expected}\n`, what);
+      // The same failure reaches an SDK client as a 4xx (never a 5xx, which SDKs retry) carrying the same sentence.
+      const answer = await askAsClient(profile);
+      assert.ok(answer.status === 409 || answer.status === 424, `${what}: clients get a 4xx, never a 5xx (got ${answer.status} ${answer.body})`);
+      assert.equal((JSON.parse(answer.body) as { Message?: string }).Message, expected.replace(/^credd: /, ''), what);
     }
-    const body = await j.requests(1);
-    assert.ok(body.every((s) => s === 409 || s === 424), 'clients get a 4xx, never a 5xx');
     const logs = j.daemon.logs();
     assert.ok(logs.includes('could not obtain credentials'), 'the daemon logged the failures');
     assert.ok(written.every((t) => !logs.includes(t)), 'no token in the daemon log');

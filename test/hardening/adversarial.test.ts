@@ -19,6 +19,8 @@ const TTL = 'x-aws-ec2-metadata-token-ttl-seconds';
 const IMDS_TOKEN = 'x-aws-ec2-metadata-token';
 const ROLE = '/latest/meta-data/iam/security-credentials/readonly';
 const MIB = 1024 * 1024;
+/** The daemon's headersTimeout: the earliest it cuts a socket that never finishes its headers. */
+const HEADERS_TIMEOUT_MS = 5_000;
 
 describe('adversarial requests against the live daemon', () => {
   let h: Harness;
@@ -244,10 +246,13 @@ describe('adversarial requests against the live daemon', () => {
     };
     const sockets = [...Array.from({ length: 5 }, () => slow(header, 0)), slow(body, body.length)];
     const latencies: number[] = [];
+    /** Valid requests answered while every slow socket still held its connection. */
+    let duringAttack = 0;
     while (performance.now() - started < 13_000 && sockets.some((x) => !x.s.destroyed)) {
       const r = await request({ port: h.port, path: '/v1/credentials', headers: { authorization: h.token } });
       assert.equal(r.status, 200);
       latencies.push(r.ms);
+      if (sockets.every((x) => !x.s.destroyed)) duringAttack++;
       await sleep(250);
     }
     for (const x of sockets) x.s.destroy();
@@ -255,7 +260,13 @@ describe('adversarial requests against the live daemon', () => {
     t.diagnostic(`valid requests during the attack: ${latencies.length}, max latency ${Math.max(...latencies).toFixed(1)} ms`);
     t.diagnostic(`slow sockets cut after (ms): ${cuts.map((c) => `${c.kind}=${Number.isFinite(c.cutAfterMs) ? Math.round(c.cutAfterMs) : 'still open at 13 s'}`).join(', ')}`);
     for (const c of cuts) assertNoCredential(c.got, `slow ${c.kind} socket`);
-    await t.test('valid requests stay fast meanwhile', () => assert.ok(Math.max(...latencies) < 500, `max ${Math.max(...latencies)} ms`));
+    // Served during the attack, not after it: a request held up by the slow sockets would be
+    // answered only once the daemon cut one, after its headers timeout (5 s). How fast beyond
+    // that is the CPU's to say on a loaded machine, and the benchmark's to measure.
+    await t.test('valid requests are served meanwhile, none held until a slow socket is cut', () => {
+      assert.ok(duringAttack >= 1, 'no valid request answered while the slow sockets were open');
+      assert.ok(Math.max(...latencies) < HEADERS_TIMEOUT_MS, `a valid request took ${Math.max(...latencies)} ms`);
+    });
     await t.test('slow sockets are cut within ~10 s (headersTimeout 5 s, requestTimeout 10 s)', () => {
       for (const c of cuts) assert.ok(c.cutAfterMs <= (c.kind === 'headers' ? 10_500 : 12_500), `${c.kind} socket cut after ${Math.round(c.cutAfterMs)} ms`);
     });

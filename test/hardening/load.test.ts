@@ -15,7 +15,11 @@ const BURST = 1000;
 const LIFE_LEFT_S = 62;
 const ISSUED_S = 900;
 
-/** N concurrent GETs over a keep-alive agent with room for all of them; prints each answer. */
+/**
+ * N concurrent GETs over a keep-alive agent with room for all of them; prints each answer.
+ * The client timeout only guards against a hang: one process opening 1000 connections on a
+ * loaded 2-core machine can alone take many seconds (what the daemon adds is asserted apart).
+ */
 const CLIENTS = `
 const http = require('node:http');
 const [port, path, n] = process.argv.slice(1);
@@ -29,7 +33,7 @@ const one = () => new Promise((resolve) => {
     res.on('end', () => done({ status: res.statusCode, body }));
   });
   req.on('error', (e) => done({ status: 0, error: e.message, body: '' }));
-  req.setTimeout(10000, () => req.destroy(new Error('client timeout')));
+  req.setTimeout(120000, () => req.destroy(new Error('client timeout')));
 });
 Promise.all(Array.from({ length: Number(n) }, one)).then((all) => { process.stdout.write(JSON.stringify(all)); agent.destroy(); });
 `;
@@ -95,17 +99,24 @@ describe(`load: ${BURST} concurrent requests`, () => {
     t.diagnostic(`${label}: client-observed latency ${ms(r.client)} (${BURST} connects from one client process on a shared 2-core box)`);
     t.diagnostic(`${label}: time inside the daemon ${ms(r.daemon)} (${r.daemon.length} requests logged); the daemon held up to ${r.peakFds} fds`);
     t.diagnostic(`${label}: the same burst again right after (from cache when the first one succeeded): client ${ms(baseline.client)}, daemon ${ms(baseline.daemon)}`);
+    const obtained = r.obtainedAt[0] ?? Infinity;
+    t.diagnostic(`${label}: time in the daemon before the credentials were obtained ${ms(r.logged.map((x) => Math.max(0, Math.min(x.time, obtained) - (x.time - x.ms))).sort((a, b) => a - b))}`);
   }
 
   /**
-   * The daemon-side time of a burst includes plain CPU queueing of 1000 connections, which on a
-   * loaded 2-core machine can alone approach a second; what STS adds is measured against the
-   * same burst served from cache right after.
+   * What STS can add to a request is the time it spent in the daemon before the credentials
+   * were obtained: the broker's cold wait at most (then the fast 429), plus its queue behind the
+   * other requests of the burst. What comes after is the daemon writing a thousand answers,
+   * which on a loaded 2-core machine can alone take seconds and is no wait on STS. The queue is
+   * measured by the same burst served from cache right after: its longest time in the daemon.
    */
   function assertLatency(r: BurstResult, baseline: BurstResult): void {
-    const max = r.daemon.at(-1) ?? Infinity;
-    const base = baseline.daemon.at(-1) ?? 0;
-    assert.ok(max < 1_000 || max - base < 1_000, `a request spent ${max} ms in the daemon, ${max - base} ms more than a cached burst (clients give up at 1 s)`);
+    const obtained = r.obtainedAt[0] ?? Infinity;
+    const onSts = r.logged.map((x) => Math.max(0, Math.min(x.time, obtained) - (x.time - x.ms)));
+    const worst = Math.max(0, ...onSts);
+    const queue = baseline.daemon.at(-1) ?? 0;
+    // 2 ms: pino's time and fastify's elapsedTime are whole-ms views of the same clock.
+    assert.ok(worst <= COLD_WAIT_MS + queue + 2, `a request spent ${worst} ms in the daemon before the credentials were obtained: more than the cold wait (${COLD_WAIT_MS} ms) plus the longest time of a cached burst (${queue} ms)`);
   }
 
   /** Holds however the burst went: never two STS calls, never two different answers, never anything but 200 or a fast "try again". */
@@ -141,7 +152,9 @@ describe(`load: ${BURST} concurrent requests`, () => {
       assert.ok(r.creds);
       assert.match(r.creds.AccessKeyId, /^ASIA/);
       assert.ok(Date.parse(r.creds.Expiration) > Date.now() + 30 * 60_000, `fresh credentials, not the expiring ones (${r.creds.Expiration})`);
-      assert.ok((r.client.at(-1) ?? Infinity) < 10_000, `a client waited ${r.client.at(-1)} ms`);
+      const clientQueue = baseline.client.at(-1) ?? 0;
+      const queue = baseline.daemon.at(-1) ?? 0;
+      assert.ok((r.client.at(-1) ?? Infinity) <= clientQueue + COLD_WAIT_MS + queue, `a client waited ${r.client.at(-1)} ms: more than the longest client of a cached burst (${clientQueue} ms) plus what STS may add (the cold wait and the daemon's queue, ${COLD_WAIT_MS + queue} ms)`);
       assertLatency(r, baseline);
     });
   }

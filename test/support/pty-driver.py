@@ -1,13 +1,19 @@
 #!/usr/bin/env python3
 """Runs a command on a pseudo-terminal and plays a short script against it, like a person
-at a keyboard: wait for a text, then type a line.
+at a keyboard: wait for a text, then type a line; or close the terminal and walk away.
 
     pty-driver.py '<json steps>' command [args...]
 
-Steps: {"expect": "text"} waits (10 s at most) until the text has been printed since the
-last match; {"send": "text"} types it (a terminal sends "\\r" for Enter). Prints one JSON
-object: {"transcript": everything the terminal showed, "code": exit status or null,
-"error": why a step failed or null}.
+Steps:
+  {"expect": "text"}  waits until the text has been printed since the last match;
+  {"send": "text"}    types it (a terminal sends "\\r" for Enter);
+  {"file": "path"}    waits until the file exists;
+  {"hangup": true}    closes the terminal (as closing a tmux window or a terminal tab does:
+                      the kernel sends SIGHUP to the session and later writes fail) and
+                      leaves the command running; no step may follow it.
+A waiting step gives up after "timeout" seconds (default 10), set on the step itself.
+Prints one JSON object: {"pid": the command's pid, "transcript": everything the terminal
+showed, "code": exit status or null (null after a hangup), "error": why a step failed or null}.
 """
 import fcntl
 import json
@@ -48,20 +54,35 @@ def main() -> None:
         out.extend(chunk)
         return bool(chunk)
 
+    def wait_for(done, what: str, timeout: float) -> bool:
+        """Reads the terminal until done() holds; False (with the error set) if it never does."""
+        nonlocal error
+        deadline = time.monotonic() + timeout
+        while not done():
+            closed = not pump(0.05)
+            if closed or time.monotonic() > deadline:
+                if done():
+                    return True
+                error = f"{what} (the command closed the terminal)" if closed else what
+                return False
+        return True
+
     for step in steps:
+        timeout = float(step.get("timeout", STEP_TIMEOUT_S))
         if "send" in step:
             os.write(fd, step["send"].encode())
-            continue
-        want = step["expect"].encode()
-        deadline = time.monotonic() + STEP_TIMEOUT_S
-        while out.find(want, seen) < 0:
-            if time.monotonic() > deadline or not pump(0.05):
-                if out.find(want, seen) < 0:
-                    error = f"did not see {step['expect']!r}"
+        elif "file" in step:
+            if not wait_for(lambda: os.path.exists(step["file"]), f"{step['file']} did not appear", timeout):
                 break
-        if error:
-            break
-        seen = out.find(want, seen) + len(want)
+        elif "hangup" in step:
+            os.close(fd)
+            print(json.dumps({"pid": pid, "transcript": out.decode("utf-8", "replace"), "code": None, "error": error}))
+            return
+        else:
+            want = step["expect"].encode()
+            if not wait_for(lambda: out.find(want, seen) >= 0, f"did not see {step['expect']!r}", timeout):
+                break
+            seen = out.find(want, seen) + len(want)
 
     deadline = time.monotonic() + STEP_TIMEOUT_S
     while time.monotonic() < deadline and pump(0.05):
@@ -79,7 +100,7 @@ def main() -> None:
     else:
         code = os.waitstatus_to_exitcode(status)
     os.close(fd)
-    print(json.dumps({"transcript": out.decode("utf-8", "replace"), "code": code, "error": error}))
+    print(json.dumps({"pid": pid, "transcript": out.decode("utf-8", "replace"), "code": code, "error": error}))
 
 
 if __name__ == "__main__":

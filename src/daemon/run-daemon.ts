@@ -35,6 +35,7 @@ import { registerScopeControlRoutes } from '../server/scope-control-routes.js';
 import { scopeControl } from './scope-control.js';
 import { processAlive, ScopeRegistry } from './scope-registry.js';
 import { ScopedProfiles } from './scoped-profiles.js';
+import { ConfigSnapshot } from '../config/config-snapshot.js';
 
 /** How often leases of `credd exec` processes that died without saying so are ended. */
 const LEASE_SWEEP_MS = 2_000;
@@ -91,9 +92,12 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
     const state = await loadState(paths.state);
     const listening: { port?: number } = {};
     const registry = new ScopeRegistry();
-    const profiles = new ScopedProfiles(configFile, env, registry, sessionName());
+    // One copy of the config for the broker and the session gate: a cached request reads no file.
+    const snapshot = new ConfigSnapshot({ configFile, credentialsFile: awsCredentialsFile(env) });
+    const profiles = new ScopedProfiles(snapshot, env, registry, sessionName());
     const broker = new CredentialBroker({
       loadProfile: (name) => profiles.load(name),
+      configGeneration: (fresh) => profiles.generation(fresh),
       store,
       sts: new SdkStsGateway(),
       clock: systemClock,
@@ -134,7 +138,7 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
       audit,
       scoped: { lease: (id) => scopes.lease(id), serve: (slot) => broker.serve(slot) },
       scopeOf: (profile) => profiles.labelOf(profile),
-      credentials: new SessionGate(broker, configFile),
+      credentials: new SessionGate(broker, snapshot),
       token: () => token,
       logger,
       port: () => listening.port,

@@ -131,9 +131,8 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
     const audit = new AuditLog(paths.audit, () => listening.port ?? 0, logger, undefined, undefined, auditSecrets);
     cleanups.push(() => audit.flush());
     const scopes = scopeControl({ registry, profiles, broker, token: () => token, port: () => listening.port ?? 0, now: Date.now });
-    const sweeper = setInterval(() => registry.sweep(processAlive), LEASE_SWEEP_MS);
-    sweeper.unref();
-    cleanups.push(async () => clearInterval(sweeper));
+    const stopSweeping = registry.autoSweep(processAlive, LEASE_SWEEP_MS);
+    cleanups.push(async () => stopSweeping());
     const server = buildServer({
       audit,
       scoped: { lease: (id) => scopes.lease(id), serve: (slot) => broker.serve(slot) },

@@ -63,7 +63,7 @@ export class AuditLog implements AuditSink {
     const peer = this.peerOf(event.socket);
     const at = new Date().toISOString();
     void peer.then((p) =>
-      this.append({ at, profile: event.profile, endpoint: event.endpoint, status: event.status, ...(event.uid !== undefined && { uid: event.uid }), ...(p.pid !== undefined && { pid: p.pid }), command: this.redact(p.command), ...(event.scope !== undefined && { scope: event.scope }) }),
+      this.append({ at, profile: event.profile, endpoint: event.endpoint, status: event.status, ...(event.uid !== undefined && { uid: event.uid }), ...(p.pid !== undefined && { pid: p.pid }), command: p.command, ...(event.scope !== undefined && { scope: event.scope }) }),
     );
   }
 
@@ -107,7 +107,8 @@ export class AuditLog implements AuditSink {
               this.running++;
               this.lookup(clientPort, this.serverPort())
                 .catch((): PeerProcess => ({ command: 'unknown' }))
-                .then(resolve)
+                // Redacted once per connection, not once per keep-alive request.
+                .then((p) => resolve({ ...p, command: this.redact(p.command) }))
                 .finally(() => {
                   this.running--;
                   this.queue.shift()?.();

@@ -13,6 +13,8 @@ import { consoleReport, markdown } from './docs.js';
 import { awsCliVersion, e2ePhase } from './e2e-phase.js';
 import { checkGoals, requestPathMissed } from './goals.js';
 import { httpPhase } from './http-phase.js';
+import { idlePhase } from './idle-phase.js';
+import { leanDaemonGoals } from './lean-goals.js';
 import { memoryPhase } from './memory-phase.js';
 import { machineInfo } from './procfs.js';
 import { peerUidPhase } from './peer-uid-phase.js';
@@ -44,6 +46,9 @@ try {
   const switched = await credd.cli(['switch', 'readonly']);
   if (switched.code !== 0) throw new Error(`credd switch readonly: ${switched.stderr}`);
   log(`emulator ${emulator.url}, credd pid ${credd.pid} on 127.0.0.1:${credd.port}, state in ${dir}`);
+
+  log(`7. idle daemon: credentials cached, nothing connected, ${quick ? 15 : 60} s`);
+  const idle = await idlePhase({ pid: credd.pid, seconds: quick ? 15 : 60 });
 
   log('4. memory (first, on the fresh daemon)');
   const memory = await memoryPhase({ home: credd.home, pid: credd.pid, port: credd.port, ecsToken: credd.token, requests: settings.memoryRequests, switches: settings.switches, profiles: ['readonly', 'admin'] });
@@ -108,7 +113,7 @@ try {
   });
   await credd.stop();
 
-  const goals = checkGoals({ http, cli, memory, steady });
+  const goals = [...checkGoals({ http, cli, memory, steady }), ...leanDaemonGoals({ http, memory, idle })];
   const wantProfile = args.has('--profile') || (!args.has('--no-profile') && requestPathMissed(goals));
   let profile;
   if (wantProfile) {

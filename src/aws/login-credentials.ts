@@ -1,4 +1,3 @@
-import { fromLoginCredentials } from '@aws-sdk/credential-provider-login';
 import type { TemporaryCredentials } from '../domain/credentials.js';
 import { ActionRequiredError, errorMessage, StsError } from '../domain/errors.js';
 import type { LoginCredentialSource } from '../domain/ports.js';
@@ -22,6 +21,8 @@ export class LoginCredentials implements LoginCredentialSource {
 
   async credentials(profile: LoginProfile): Promise<TemporaryCredentials> {
     const endpoint = this.env['AWS_ENDPOINT_URL_SIGNIN'] || this.env['AWS_ENDPOINT_URL'] || undefined;
+    // Loaded only when an `aws login` profile is used: most daemons never need it.
+    const { fromLoginCredentials } = await import('@aws-sdk/credential-provider-login');
     const provider = fromLoginCredentials({
       profile: profile.name,
       configFilepath: this.files.configFile,

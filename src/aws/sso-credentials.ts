@@ -5,7 +5,6 @@ import type { SsoProfile } from '../domain/profile.js';
 import { awsTimestamp } from '../domain/aws-time.js';
 import { systemClock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
-import { createToken, getRoleCredentials } from './sso-client.js';
 import { cacheKeyOf, readToken, tokenCacheFile, writeToken, type SsoToken } from './sso-token-cache.js';
 
 /** Refresh the sign-in token this long before it ends (botocore uses the same window). */
@@ -35,6 +34,8 @@ export class SsoCredentials implements SsoCredentialSource {
   async roleCredentials(profile: SsoProfile): Promise<TemporaryCredentials> {
     const token = await this.validToken(profile);
     try {
+      // The SSO clients are loaded only when a profile needs them: most daemons never do.
+      const { getRoleCredentials } = await import('./sso-client.js');
       return await getRoleCredentials(this.env, { region: profile.ssoRegion, accessToken: token.accessToken, accountId: profile.accountId, roleName: profile.roleName });
     } catch (err) {
       const name = (err as { name?: string }).name;
@@ -74,6 +75,7 @@ export class SsoCredentials implements SsoCredentialSource {
     const running = this.refreshing.get(file);
     if (running) return running;
     const run = (async () => {
+      const { createToken } = await import('./sso-client.js');
       const out = await createToken(profile.ssoRegion, this.env, {
         clientId: token.clientId ?? '',
         clientSecret: token.clientSecret ?? '',

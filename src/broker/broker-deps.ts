@@ -4,6 +4,12 @@ import type { Logger } from '../platform/logger.js';
 
 export interface BrokerDeps {
   loadProfile(name: string): Promise<Profile>;
+  /**
+   * Bumps whenever profile definitions may have changed; synchronous while nothing needs
+   * reading. `fresh`: look at the files now (a user's command, not an SDK request). Without
+   * it, the profile is loaded and compared before every cached answer.
+   */
+  configGeneration?(fresh?: boolean): number | Promise<number>;
   store: SecretStore;
   sts: StsGateway;
   clock: Clock;

@@ -14,6 +14,8 @@ export interface ProfileSlot {
   region?: string;
   /** The resolved profile the credentials were obtained for (JSON), to notice config edits. */
   definition?: string;
+  /** The config generation `definition` was last found current in (see DefinitionCheck). */
+  generation?: number;
   /** The IAM user or SSO sign-in at the root of the profile's chain (whose MFA session or token it needs). */
   root?: string;
   inflight?: Promise<TemporaryCredentials>;

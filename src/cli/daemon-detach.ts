@@ -4,6 +4,7 @@ import path from 'node:path';
 import { loadDaemonInfo } from '../daemon/daemon-info.js';
 import { CreddError } from '../domain/errors.js';
 import type { CliContext } from './cli-context.js';
+import { DAEMON_NODE_FLAGS, hasDaemonFlags } from './daemon-node-flags.js';
 import { ROUTES } from '../protocol/routes.js';
 
 const READY_WITHIN_MS = 20_000;
@@ -18,7 +19,8 @@ export async function detachDaemon(args: string[], logFile: string, ctx: CliCont
   const startOffset = fs.fstatSync(out).size;
   const script = process.argv[1] ?? '';
   // stderr goes to the log file too: a start-up failure (port in use) is one plain line there.
-  const child = spawn(process.execPath, [...process.execArgv, script, 'daemon', ...args, '--log-file', logFile], {
+  const flags = hasDaemonFlags(process.execArgv, ctx.env['NODE_OPTIONS']) ? [] : DAEMON_NODE_FLAGS;
+  const child = spawn(process.execPath, [...flags, ...process.execArgv, script, 'daemon', ...args, '--log-file', logFile], {
     detached: true,
     stdio: ['ignore', 'ignore', out],
     env: ctx.env,

@@ -18,7 +18,7 @@ export interface AwsConfig {
 
 const NON_PROFILE_PREFIXES = ['sso-session.', 'services.'];
 
-/** The last parse per file pair, reused while both are unchanged (the daemon checks on every request). */
+/** The last parse per file pair, reused while both are unchanged (CLI commands may load the config more than once). */
 const parsedCache = new Map<string, { stamp: string; config: AwsConfig }>();
 
 async function stampOf(file: string): Promise<{ stamp: string; exists: boolean }> {

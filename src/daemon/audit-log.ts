@@ -63,8 +63,13 @@ export class AuditLog implements AuditSink {
     this.file = opts.file;
     this.logger = opts.logger;
     this.maxBytes = opts.maxBytes ?? 1024 * 1024;
-    this.peers = new PeerLookups(opts.lookup ?? findPeerProcess);
     this.secrets = opts.secrets ?? (() => []);
+    const lookup = opts.lookup ?? findPeerProcess;
+    // Redacted once per connection, not once per keep-alive request.
+    this.peers = new PeerLookups(async (client, server) => {
+      const p = await lookup(client, server);
+      return { ...p, command: this.redact(p.command) };
+    });
     this.clock = opts.clock ?? systemClock;
   }
 
@@ -77,7 +82,7 @@ export class AuditLog implements AuditSink {
     const peer = this.peers.of(event.socket);
     const at = this.isoNow();
     void peer.then((p) =>
-      this.append({ at, profile: event.profile, endpoint: event.endpoint, status: event.status, ...(event.uid !== undefined && { uid: event.uid }), ...(p.pid !== undefined && { pid: p.pid }), command: this.redact(p.command), ...(event.scope !== undefined && { scope: event.scope }) }),
+      this.append({ at, profile: event.profile, endpoint: event.endpoint, status: event.status, ...(event.uid !== undefined && { uid: event.uid }), ...(p.pid !== undefined && { pid: p.pid }), command: p.command, ...(event.scope !== undefined && { scope: event.scope }) }),
     );
   }
 

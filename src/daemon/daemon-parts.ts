@@ -19,6 +19,7 @@ import { scopeControl } from './scope-control.js';
 import { ScopeRegistry } from './scope-registry.js';
 import { ScopedProfiles } from './scoped-profiles.js';
 import { SessionGate } from './session-gate.js';
+import { ConfigSnapshot } from '../config/config-snapshot.js';
 import type { GuardedStore } from '../keychain/guarded-store.js';
 import { daemonStoreFromEnv } from './store-from-env.js';
 import { tcpDefences, type TcpDefences } from './tcp-defences.js';
@@ -54,9 +55,12 @@ export async function buildDaemonParts(s: DaemonSettings, port: () => number | u
   const defences = await tcpDefences(s.imdsFlag, env);
   const state = await loadState(paths.state);
   const registry = new ScopeRegistry();
-  const profiles = new ScopedProfiles(configFile, env, registry, s.roleSessionName);
+  // One copy of the config for the broker and the session gate: a cached request reads no file.
+  const snapshot = new ConfigSnapshot({ configFile, credentialsFile: s.credentialsFile });
+  const profiles = new ScopedProfiles(snapshot, env, registry, s.roleSessionName);
   const broker = new CredentialBroker({
     loadProfile: (name) => profiles.load(name),
+    configGeneration: (fresh) => profiles.generation(fresh),
     store,
     sts: new SdkStsGateway(),
     clock,
@@ -81,7 +85,7 @@ export async function buildDaemonParts(s: DaemonSettings, port: () => number | u
     audit,
     scoped: { lease: (id) => scopes.lease(id), serve: (slot) => broker.serve(slot) },
     scopeOf: (profile) => profiles.labelOf(profile),
-    credentials: new SessionGate(broker, configFile),
+    credentials: new SessionGate(broker, snapshot),
     token: () => token.current(),
     logger,
     port,

@@ -20,8 +20,12 @@ export class NoticeWriter {
     private readonly logger: Logger,
   ) {}
 
-  /** Follows `compute` from now on: at once, on every update(), and every `intervalMs` (time alone can end an MFA session). */
-  start(compute: () => string | undefined, intervalMs = 15_000): Promise<void> {
+  /**
+   * Follows `compute` from now on: at once, on every update() (changes the broker knows of are pushed at
+   * once), and every `intervalMs` for time passing alone (an MFA session ending), at a pace that lets an
+   * idle laptop sleep.
+   */
+  start(compute: () => string | undefined, intervalMs = 60_000): Promise<void> {
     this.compute = compute;
     this.timer = setInterval(() => void this.update(), intervalMs);
     this.timer.unref();

@@ -70,9 +70,9 @@ async function start({ s, parts, port, life }: StartContext): Promise<void> {
   const { paths, logger } = s;
   const { broker, notice, store, registry, scopes } = parts;
 
-  const sweeper = setInterval(() => registry.sweep(processAlive), LEASE_SWEEP_MS);
-  sweeper.unref();
-  life.started('lease sweeper', async () => clearInterval(sweeper));
+  // The sweeper runs only while an exec holds a lease: an idle daemon has no timer.
+  const stopSweeping = registry.autoSweep(processAlive, LEASE_SWEEP_MS);
+  life.started('lease sweeper', async () => stopSweeping());
 
   await fs.rm(paths.controlSocket, { force: true });
   const startedAt = new Date(s.clock.now());

@@ -30,6 +30,31 @@ export const SLOT_SEPARATOR = '#';
 export class ScopeRegistry {
   private readonly scopes = new Map<string, ScopeEntry>();
   private readonly leases = new Map<string, Lease>();
+  private sweeping: { alive: (pid: number) => boolean; everyMs: number; timer?: NodeJS.Timeout } | undefined;
+
+  /**
+   * Ends leases of execs that died without saying so, every `everyMs` while any lease is open.
+   * No timer runs while there is none: an idle daemon is not woken for this. Returns the stop.
+   */
+  autoSweep(alive: (pid: number) => boolean, everyMs: number): () => void {
+    this.sweeping = { alive, everyMs };
+    this.armSweep();
+    return () => {
+      if (this.sweeping?.timer) clearTimeout(this.sweeping.timer);
+      this.sweeping = undefined;
+    };
+  }
+
+  private armSweep(): void {
+    const s = this.sweeping;
+    if (!s || s.timer || this.leases.size === 0) return;
+    s.timer = setTimeout(() => {
+      delete s.timer;
+      this.sweep(s.alive);
+      this.armSweep();
+    }, s.everyMs);
+    s.timer.unref();
+  }
 
   scopeFor(profile: string, request: ScopeRequest): ScopeEntry {
     const id = createHash('sha256').update(JSON.stringify([profile, canonical(request)])).digest('base64url').slice(0, 22);
@@ -46,6 +71,7 @@ export class ScopeRegistry {
     if (this.leases.size >= MAX_LEASES) this.sweep(() => false, (l) => l.since < now - 86_400_000);
     const lease: Lease = { id: randomBytes(18).toString('base64url'), scope: entry.id, profile: entry.profile, pid, since: now };
     this.leases.set(lease.id, lease);
+    this.armSweep();
     return lease;
   }
 

@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
-import { loadAwsConfig } from '../config/aws-config.js';
+import type { ConfigSnapshot } from '../config/config-snapshot.js';
 import { resolveProfile } from '../config/resolve-profile.js';
-import { awsCredentialsFile } from '../platform/paths.js';
 import { ConfigError } from '../domain/errors.js';
 import type { Profile, RoleProfile } from '../domain/profile.js';
 import { packPolicy } from '../domain/scope-limits.js';
@@ -10,25 +9,40 @@ import { SLOT_SEPARATOR, type ScopeRegistry } from './scope-registry.js';
 
 const MAX_POLICY_FILE_BYTES = 64 * 1024;
 
+/** A session policy file's text, or why it could not be read, as of one config generation. */
+type PolicyRead = { generation: number; text: string } | { generation: number; problem: string };
+
+/** Reads a policy file; tests pass one that counts. */
+export type ReadPolicyFile = (file: string) => Promise<{ text: string } | { problem: string }>;
+
 /**
- * The broker's `loadProfile`: resolves a profile from the AWS config, reads its session policy
- * file, and for a down-scoped slot (`PROFILE#SCOPE`) lays the exec's scope on top. Remembers
- * each slot's scope label for the audit and `credd status`.
+ * The broker's `loadProfile`: resolves a profile from the daemon's config snapshot, adds its
+ * session policy (read once per snapshot generation; the snapshot then watches the file), and
+ * for a down-scoped slot (`PROFILE#SCOPE`) lays the exec's scope on top. Remembers each slot's
+ * scope label for the audit and `credd status`.
  */
 export class ScopedProfiles {
   private readonly labels = new Map<string, string | undefined>();
+  private readonly policies = new Map<string, PolicyRead>();
 
   constructor(
-    private readonly configFile: string,
+    private readonly snapshot: ConfigSnapshot,
     private readonly env: NodeJS.ProcessEnv,
     private readonly registry: ScopeRegistry,
     private readonly defaultSessionName: string,
+    private readonly readPolicyFile: ReadPolicyFile = readPolicyFromDisk,
   ) {}
+
+  /** Bumps whenever a profile's definition may have changed (the broker re-checks only then). */
+  generation(fresh = false): number | Promise<number> {
+    const pending = this.snapshot.refresh(fresh);
+    return pending ? pending.then(() => this.snapshot.generation) : this.snapshot.generation;
+  }
 
   async load(name: string): Promise<Profile> {
     const at = name.indexOf(SLOT_SEPARATOR);
     const base = at === -1 ? name : name.slice(0, at);
-    let profile = resolveProfile(await loadAwsConfig(this.configFile, awsCredentialsFile(this.env)), base, this.env);
+    let profile = resolveProfile(await this.snapshot.current(base), base, this.env);
     if (at !== -1) {
       const entry = this.registry.scope(name.slice(at + 1));
       if (!entry) throw new ConfigError(`The down-scoped session of profile "${base}" is no longer known to the daemon; run the program under credd exec again.`);
@@ -68,21 +82,31 @@ export class ScopedProfiles {
   private async withPolicyText(profile: RoleProfile): Promise<RoleProfile> {
     const file = profile.scope?.policyFile;
     if (file === undefined || profile.scope?.policy !== undefined) return profile;
-    const where = `Profile "${profile.name}", credd_policy_file ${file}`;
-    let text: string;
-    try {
-      const handle = await fs.open(file, 'r');
-      try {
-        const st = await handle.stat();
-        if (!st.isFile() || st.size > MAX_POLICY_FILE_BYTES) throw new ConfigError(`${where}: not a policy file (a regular file of at most 64 KiB).`);
-        text = await handle.readFile('utf8');
-      } finally {
-        await handle.close();
-      }
-    } catch (err) {
-      if (err instanceof ConfigError) throw err;
-      throw new ConfigError(`${where}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+    const generation = this.snapshot.generation;
+    let read = this.policies.get(file);
+    if (read?.generation !== generation) {
+      await this.snapshot.track(file);
+      read = { generation, ...(await this.readPolicyFile(file)) };
+      if (this.policies.size > 256) this.policies.clear();
+      this.policies.set(file, read);
     }
-    return { ...profile, scope: { ...profile.scope, policy: packPolicy(text, where) } };
+    const where = `Profile "${profile.name}", credd_policy_file ${file}`;
+    if ('problem' in read) throw new ConfigError(`${where}: ${read.problem}`);
+    return { ...profile, scope: { ...profile.scope, policy: packPolicy(read.text, where) } };
+  }
+}
+
+async function readPolicyFromDisk(file: string): Promise<{ text: string } | { problem: string }> {
+  try {
+    const handle = await fs.open(file, 'r');
+    try {
+      const st = await handle.stat();
+      if (!st.isFile() || st.size > MAX_POLICY_FILE_BYTES) return { problem: 'not a policy file (a regular file of at most 64 KiB).' };
+      return { text: await handle.readFile('utf8') };
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    return { problem: `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).` };
   }
 }

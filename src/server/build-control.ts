@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { IDLE_CHECK_MS, socketDeadlines } from './socket-deadlines.js';
 import { CreddError } from '../domain/errors.js';
 import type { Logger } from '../platform/logger.js';
 import type { DaemonStatus, ExportedCredentials, MfaLoginResult, SwitchResult } from '../protocol/control-api.js';
@@ -34,7 +35,10 @@ function sendControlError(reply: FastifyReply, status: number, code: string, mes
  * connect is the user. Never exposed over TCP.
  */
 export function buildControl(api: ControlApi, logger: Logger): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 });
+  const app = Fastify({ logger: false, bodyLimit: 16 * 1024, http: { connectionsCheckingInterval: IDLE_CHECK_MS } });
+  // The headers limit Node would check every 30 s (on an interval, connected or not); a command
+  // may wait on STS or a keychain dialog, so the request itself gets minutes.
+  socketDeadlines(app.server, { headersMs: 60_000, requestMs: 600_000 });
   const profileOf = (body: unknown): string | undefined => {
     const p = (body as { profile?: unknown } | null)?.profile;
     return isProfileName(p) ? p : undefined;

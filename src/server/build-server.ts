@@ -10,6 +10,7 @@ import { registerImdsOff } from './imds-off.js';
 import { peerGuard, type PeerGuard, type PeerUidCheck } from './peer-guard.js';
 import { guardRequest, sendError } from './request-guard.js';
 import { ROUTES } from '../protocol/routes.js';
+import { IDLE_CHECK_MS, socketDeadlines } from './socket-deadlines.js';
 
 export interface ServerDeps {
   credentials: CredentialProvider;
@@ -55,10 +56,12 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     connectionTimeout: 10_000,
     keepAliveTimeout: 5_000,
     rewriteUrl: (req) => collapseSlashes(req.url ?? '/'),
-    // Slow-loris: a client gets 5 s to send its headers, then the socket is cut. Node checks
-    // these timeouts only every connectionsCheckingInterval (30 s by default).
-    http: { headersTimeout: 5_000, requestTimeout: 10_000, connectionsCheckingInterval: 1_000 },
+    // Node's own check of these runs on an interval even with no connection open: kept only as
+    // a backstop, rarely. Slow sockets are cut by socketDeadlines, per socket.
+    http: { headersTimeout: 5_000, requestTimeout: 10_000, connectionsCheckingInterval: IDLE_CHECK_MS },
   });
+  // Slow-loris: a client gets 5 s to send its headers and 10 s for the rest, then the socket is cut.
+  socketDeadlines(app.server, { headersMs: 5_000, requestMs: 10_000 });
   app.server.maxConnections = deps.maxConnections ?? 4096;
   const guard = deps.peerUid && peerGuard(deps.peerUid, deps.port);
   if (guard) app.server.on('connection', guard.connected);

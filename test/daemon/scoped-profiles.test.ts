@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CredentialBroker } from '../../src/broker/credential-broker.js';
+import { ConfigSnapshot } from '../../src/config/config-snapshot.js';
 import { ScopeRegistry, slotName } from '../../src/daemon/scope-registry.js';
 import { ScopedProfiles } from '../../src/daemon/scoped-profiles.js';
 import { MemoryStore } from '../../src/keychain/memory-store.js';
@@ -41,7 +42,7 @@ describe('down-scoped slots on SSO-sourced roles', () => {
       ].join('\n'),
     );
     const registry = new ScopeRegistry();
-    const profiles = new ScopedProfiles(configFile, { AWS_ENDPOINT_URL_STS: sts.url, AWS_REGION: 'us-east-1' }, registry, 'credd-test');
+    const profiles = new ScopedProfiles(new ConfigSnapshot({ configFile }), { AWS_ENDPOINT_URL_STS: sts.url, AWS_REGION: 'us-east-1' }, registry, 'credd-test');
     const broker = new CredentialBroker({
       loadProfile: (name) => profiles.load(name),
       store: new MemoryStore(),

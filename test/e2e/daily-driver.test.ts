@@ -26,6 +26,24 @@ describe('daily driver: exit codes, strict config, logs', () => {
     return { ...r, vars };
   };
 
+  /**
+   * The daemon looks at the config at most once a second: poll until it answers `done`, and
+   * check every answer before that with `meanwhile` (the state it had before the edit).
+   */
+  const endpointUntil = async (
+    done: (r: Awaited<ReturnType<typeof endpoint>>) => boolean,
+    meanwhile: (r: Awaited<ReturnType<typeof endpoint>>) => void,
+  ): Promise<Awaited<ReturnType<typeof endpoint>>> => {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const r = await endpoint();
+      if (done(r)) return r;
+      meanwhile(r);
+      assert.ok(Date.now() < deadline, `the daemon did not pick up the config edit: ${r.status} ${r.body}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
   before(async () => {
     sts = await startStsEmulator();
     const alice = sts.createUser({ userName: 'alice' });
@@ -78,7 +96,8 @@ describe('daily driver: exit codes, strict config, logs', () => {
   });
 
   it('a config typo fails every command and credential request with file and line, never a different role', async () => {
-    assert.equal((await endpoint()).status, 200);
+    const first = await endpoint();
+    assert.equal(first.status, 200, first.body);
     await fs.appendFile(box.configFile, `[profile broken\nrole_arn = ${admin.arn}\n`);
     const want = new RegExp(`${box.configFile} line 7: "\\[profile broken" is not a section header`);
     for (const args of [['list'], ['switch', 'dev'], ['exec', 'dev', '--', 'true'], ['doctor']]) {
@@ -86,19 +105,27 @@ describe('daily driver: exit codes, strict config, logs', () => {
       assert.notEqual(r.code, 0, args.join(' '));
       assert.match(r.stdout + r.stderr, want, args.join(' '));
     }
-    const served = await endpoint();
+    const served = await endpointUntil(
+      (r) => r.status !== 200,
+      // Until the daemon has looked at the file again it serves what it had: the same role.
+      (r) => assert.equal(JSON.parse(r.body).AccessKeyId, JSON.parse(first.body).AccessKeyId),
+    );
     assert.equal(served.status, 409, served.body);
     assert.match((JSON.parse(served.body) as { Message: string }).Message, want);
   });
 
   it('credentials cached for an older definition of a profile are not served for the new one', async () => {
     await fs.writeFile(box.configFile, good);
-    const before = await endpoint();
-    assert.equal(before.status, 200, before.body);
+    // The previous test left a broken file: it fails until the daemon has seen the fix.
+    const before = await endpointUntil((r) => r.status === 200, (r) => assert.equal(r.status, 409, r.body));
     await fs.writeFile(box.configFile, good.replace(dev.arn, admin.arn));
-    const after = await endpoint();
+    const oldKey = JSON.parse(before.body).AccessKeyId;
+    const after = await endpointUntil(
+      (r) => r.status !== 200 || JSON.parse(r.body).AccessKeyId !== oldKey,
+      () => undefined,
+    );
     assert.equal(after.status, 200, after.body);
-    assert.notEqual(JSON.parse(after.body).AccessKeyId, JSON.parse(before.body).AccessKeyId);
+    assert.notEqual(JSON.parse(after.body).AccessKeyId, oldKey);
     const env = cleanEnv({ ...after.vars, AWS_ENDPOINT_URL_STS: sts.url, AWS_DEFAULT_REGION: 'eu-west-1', AWS_CONFIG_FILE: '/nonexistent/config' });
     const who = await run('aws', ['sts', 'get-caller-identity', '--query', 'Arn', '--output', 'text'], { env });
     assert.equal(who.code, 0, who.stderr);

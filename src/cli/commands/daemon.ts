@@ -29,6 +29,10 @@ export async function runDaemonCommand(input: DaemonInput, ctx: CliContext): Pro
   } catch (err) {
     throw new CreddError('Usage', errorMessage(err));
   }
+  if (input.detach !== true) {
+    const { reexecWithDaemonFlags } = await import('../daemon-node-flags.js');
+    reexecWithDaemonFlags(process.env);
+  }
   if (input.detach === true) {
     const { detachDaemon } = await import('../daemon-detach.js');
     const args = [...(input.port !== undefined ? ['--port', input.port] : []), ...(input.imdsV1 === true ? ['--imds-v1'] : []), ...(input.imds === true ? ['--imds'] : input.imds === false ? ['--no-imds'] : [])];

@@ -1,18 +1,21 @@
 import fs from 'node:fs/promises';
 import type { Command } from 'commander';
-import { loadAwsConfig } from '../config/aws-config.js';
-import { ConfigError, errorMessage } from '../domain/errors.js';
+import { loadAwsConfig, type AwsConfig } from '../config/aws-config.js';
+import { namedScope } from '../config/named-scope.js';
+import { ConfigError, CreddError, errorMessage } from '../domain/errors.js';
 import { checkPolicyArns, checkSuffix, packPolicy } from '../domain/scope-limits.js';
 import { cleanName, isEmptyRequest, PROGRAM_PLACEHOLDER, type ScopeRequest, type SessionScope } from '../domain/session-scope.js';
 import { terminalText } from '../platform/terminal-text.js';
 import type { ScopeLease } from '../protocol/control-api.js';
 import type { CliContext } from './cli-context.js';
+import { validProfileName } from './commands/profile-name.js';
 import { withUserAction } from './mfa-prompt.js';
 
 export interface ScopeFlags {
   policy?: string;
   policyArn?: string[];
   sessionNameSuffix?: string;
+  as?: string;
 }
 
 const MAX_POLICY_FILE_BYTES = 64 * 1024;
@@ -22,7 +25,8 @@ export function addScopeFlags(command: Command): Command {
   return command
     .option('--policy <file>', 'inline session policy (JSON file): the command gets the role ∩ this policy')
     .option('--policy-arn <arn>', 'managed session policy, e.g. arn:aws:iam::aws:policy/ReadOnlyAccess (repeatable, up to 10)', (v: string, prev: string[] = []) => [...prev, v])
-    .option('--session-name-suffix <suffix>', 'appended to the role session name CloudTrail shows, e.g. @terraform');
+    .option('--session-name-suffix <suffix>', 'appended to the role session name CloudTrail shows, e.g. @terraform')
+    .option('--as <name>', 'a named scope: the policies and labels of [profile NAME] in ~/.aws/config, on this profile\'s role');
 }
 
 /**
@@ -39,7 +43,30 @@ export async function scopeRequestFromFlags(flags: ScopeFlags, command: readonly
     ...(policy !== undefined && file !== undefined && { policy, policyFile: file }),
     ...(flags.sessionNameSuffix !== undefined && { sessionNameSuffix: checkSuffix(flags.sessionNameSuffix, '--session-name-suffix') }),
     ...(program !== undefined && { program: cleanName(program) }),
+    ...(flags.as !== undefined && { as: validProfileName(flags.as) }),
   };
+}
+
+/**
+ * `--as NAME` checked against the config here, so a name that is missing, narrows nothing,
+ * names another role or would widen the policies is a usage error (exit 2) before the daemon
+ * hears of it. The daemon checks again, at every fetch.
+ */
+export async function checkNamedScope(ctx: CliContext, profile: string, request: ScopeRequest): Promise<void> {
+  if (request.as === undefined) return;
+  let config: AwsConfig;
+  try {
+    config = await loadAwsConfig(ctx.configFile);
+  } catch {
+    // An unreadable config is reported by the daemon, in its words.
+    return;
+  }
+  try {
+    namedScope(config, profile, request.as, request, ctx.env);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CreddError('Usage', err.message);
+    throw err;
+  }
 }
 
 /** A lease is needed for flags, or when the profile's role_session_name names the program. */

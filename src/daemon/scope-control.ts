@@ -25,11 +25,11 @@ export function scopeControl(deps: ScopeControlDeps): ScopeControlApi & { lease(
   return {
     async openScope(body: ScopeLeaseRequest): Promise<ScopeLease> {
       const checked = checkedRequest(body);
-      // Every local check (config, policy, limits, role or not) runs before any STS call.
-      const profile = await deps.profiles.load(body.profile);
+      const { program, ...rest } = checked;
+      // Every local check (config, policy, limits, role or not, the named scope) runs before any STS call.
+      const profile = await deps.profiles.named(await deps.profiles.load(body.profile), rest);
       // The program is part of the scope only where the session name shows it: otherwise two
       // different programs with the same policies share one slot.
-      const { program, ...rest } = checked;
       const named = profile.kind === 'role' && profile.roleSessionName?.includes(PROGRAM_PLACEHOLDER) === true;
       const request: ScopeRequest = named && program !== undefined ? { ...rest, program } : rest;
       deps.profiles.narrow(profile, request);
@@ -78,5 +78,6 @@ function checkedRequest(body: ScopeLeaseRequest): ScopeRequest {
     ...(body.policy !== undefined && { policy: packPolicy(body.policy, '--policy') }),
     ...(body.sessionNameSuffix !== undefined && { sessionNameSuffix: checkSuffix(body.sessionNameSuffix, '--session-name-suffix') }),
     ...(body.program !== undefined && { program: cleanName(body.program) }),
+    ...(body.as !== undefined && { as: body.as }),
   };
 }

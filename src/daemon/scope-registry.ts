@@ -95,7 +95,7 @@ export function slotName(entry: ScopeEntry): string {
 }
 
 function canonical(r: ScopeRequest): unknown[] {
-  return [r.policyArns ?? [], r.policy ?? null, r.sessionNameSuffix ?? null, r.program ?? null];
+  return [r.policyArns ?? [], r.policy ?? null, r.sessionNameSuffix ?? null, r.program ?? null, r.as ?? null];
 }
 
 /** Whether a process still runs (EPERM: it runs, as someone else). */

@@ -35,6 +35,8 @@ function leaseRequest(body: unknown): ScopeLeaseRequest {
   const policy = text('policy');
   const sessionNameSuffix = text('sessionNameSuffix');
   const program = text('program');
+  const as = text('as');
+  if (as !== undefined && !PROFILE_NAME.test(as)) throw new CreddError('InvalidProfileName', 'The --as name is not a profile name (letters, digits and ._@+=,:- only).');
   return {
     profile,
     pid,
@@ -42,5 +44,6 @@ function leaseRequest(body: unknown): ScopeLeaseRequest {
     ...(policy !== undefined && { policy }),
     ...(sessionNameSuffix !== undefined && { sessionNameSuffix }),
     ...(program !== undefined && { program }),
+    ...(as !== undefined && { as }),
   };
 }

@@ -58,6 +58,9 @@ export async function scopeWorld(): Promise<ScopeWorld> {
       `[profile agent]\nsource_profile = base\nrole_arn = ${dev.arn}\ncredd_policy_arns = ${READ_ONLY}\ncredd_policy_file = ${path.join(dir, 'agent.json')}\nsource_identity = alice\nsession_tags = team=platform,tool=agent\ntransitive_session_tags = team\nrole_session_name = alice@{program}\n`,
       `[profile badtags]\nsource_profile = base\nrole_arn = ${dev.arn}\nsession_tags = team=a,Team=b\n`,
       `[profile basepolicy]\ncredd_policy_arns = ${READ_ONLY}\n`,
+      // Named scopes for `--as`: labels only, and one bound to another role.
+      '[profile tagonly]\nsource_identity = bob\nsession_tags = tool=mcp\nrole_session_name = bob@{program}\n',
+      `[profile deployscope]\nsource_profile = dev\nrole_arn = ${deploy.arn}\ncredd_policy_arns = ${READ_ONLY}\n`,
     ].join('\n'),
   });
   const added = await box.credd(['add', 'base', '--env'], { env: { AWS_ACCESS_KEY_ID: alice.accessKeyId, AWS_SECRET_ACCESS_KEY: alice.secretAccessKey } });

@@ -113,12 +113,13 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
       },
     });
     cleanups.push(async () => broker.close());
+    const scopes = scopeControl({ registry, profiles, broker, token: () => token, port: () => listening.port ?? 0, now: Date.now });
     // The notice's timer is also the tick on which a sleep (wall-clock jump) is noticed.
     const notice = new NoticeWriter(
       paths.notice,
       () => {
         broker.checkClock();
-        return noticeFor(broker.view(), store.state);
+        return noticeFor(scopes.userView(broker.view()), store.state);
       },
       logger,
     );
@@ -126,7 +127,6 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
     const auditSecrets = [token];
     const audit = new AuditLog(paths.audit, () => listening.port ?? 0, logger, undefined, undefined, auditSecrets);
     cleanups.push(() => audit.flush());
-    const scopes = scopeControl({ registry, profiles, broker, token: () => token, port: () => listening.port ?? 0, now: Date.now });
     const sweeper = setInterval(() => registry.sweep(processAlive), LEASE_SWEEP_MS);
     sweeper.unref();
     cleanups.push(async () => clearInterval(sweeper));

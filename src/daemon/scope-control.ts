@@ -1,6 +1,8 @@
+import type { BrokerView, ProfileView } from '../broker/broker-view.js';
 import type { CredentialBroker } from '../broker/credential-broker.js';
+import { CreddError } from '../domain/errors.js';
 import { checkPolicyArns, checkSuffix, packPolicy } from '../domain/scope-limits.js';
-import { cleanName, PROGRAM_PLACEHOLDER, type ScopeRequest } from '../domain/session-scope.js';
+import { cleanName, PROGRAM_PLACEHOLDER, userSlotText, type ScopeRequest } from '../domain/session-scope.js';
 import type { ProfileStatus, ScopeLease, ScopeLeaseRequest } from '../protocol/control-api.js';
 import { scopedToken } from '../protocol/scoped-token.js';
 import type { ScopeControlApi } from '../server/scope-control-routes.js';
@@ -21,7 +23,12 @@ export interface ScopeControlDeps {
  * Down-scoped exec sessions: the control API that opens and ends leases, the lease lookup the
  * credential endpoint uses, and what `credd status` shows of each scoped slot.
  */
-export function scopeControl(deps: ScopeControlDeps): ScopeControlApi & { lease(id: string): LeaseView | undefined; describe(slot: string): ProfileStatus['scoped'] } {
+export function scopeControl(deps: ScopeControlDeps): ScopeControlApi & {
+  lease(id: string): LeaseView | undefined;
+  describe(slot: string): ProfileStatus['scoped'];
+  /** The broker's view with scoped slots named as the user knows them (for the shell notice). */
+  userView(view: BrokerView): BrokerView;
+} {
   return {
     async openScope(body: ScopeLeaseRequest): Promise<ScopeLease> {
       const checked = checkedRequest(body);
@@ -35,8 +42,8 @@ export function scopeControl(deps: ScopeControlDeps): ScopeControlApi & { lease(
       deps.profiles.narrow(profile, request);
       const entry = deps.registry.scopeFor(body.profile, request);
       const lease = deps.registry.open(entry, body.pid, deps.now());
+      const slot = slotName(entry);
       try {
-        const slot = slotName(entry);
         const creds = await deps.broker.prime(slot);
         const label = deps.profiles.labelOf(slot);
         const path = `/v1/credentials/${encodeURIComponent(body.profile)}/scoped/${lease.id}`;
@@ -51,7 +58,7 @@ export function scopeControl(deps: ScopeControlDeps): ScopeControlApi & { lease(
         };
       } catch (err) {
         deps.registry.release(lease.id);
-        throw err;
+        throw inUserTerms(err, slot, body.profile, deps.profiles.labelOf(slot));
       }
     },
     releaseScope: async (id) => deps.registry.release(id),
@@ -61,6 +68,9 @@ export function scopeControl(deps: ScopeControlDeps): ScopeControlApi & { lease(
       const slot = `${lease.profile}${SLOT_SEPARATOR}${lease.scope}`;
       const label = deps.profiles.labelOf(slot);
       return { profile: lease.profile, scope: lease.scope, slot, ...(label !== undefined && { label }) };
+    },
+    userView(view) {
+      return { ...view, profiles: view.profiles.map((p) => userProfileView(p, deps.profiles.labelOf(p.name))) };
     },
     describe(slot) {
       const at = slot.indexOf(SLOT_SEPARATOR);
@@ -80,4 +90,20 @@ function checkedRequest(body: ScopeLeaseRequest): ScopeRequest {
     ...(body.program !== undefined && { program: cleanName(body.program) }),
     ...(body.as !== undefined && { as: body.as }),
   };
+}
+
+/** An error about a scoped slot, reworded so it names the profile and scope, not the slot key. */
+function inUserTerms(err: unknown, slot: string, profile: string, label: string | undefined): unknown {
+  if (!(err instanceof CreddError)) return err;
+  const message = userSlotText(err.message, slot, profile, label);
+  if (message === err.message) return err;
+  return new CreddError(err.code, message, { cause: err, ...(err.details !== undefined && { details: { ...err.details } }) });
+}
+
+/** The notice tells what to run: for a scoped slot, that is about its profile (`credd switch dev`). */
+function userProfileView(p: ProfileView, label: string | undefined): ProfileView {
+  const at = p.name.indexOf(SLOT_SEPARATOR);
+  if (at === -1) return p;
+  const profile = p.name.slice(0, at);
+  return { ...p, name: profile, ...(p.lastError && { lastError: { ...p.lastError, message: userSlotText(p.lastError.message, p.name, profile, label) } }) };
 }

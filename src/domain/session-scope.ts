@@ -74,3 +74,12 @@ export function cleanName(program: string): string {
   const baseName = program.split('/').pop() ?? program;
   return baseName.replace(/[^\w+=,.@-]/g, '_').slice(0, 32);
 }
+
+/**
+ * A message about a down-scoped slot in user terms: its internal key (`dev#<id>`) becomes the
+ * profile and the scope, as `credd status` shows them (`"dev" [scope: arn:…]`).
+ */
+export function userSlotText(text: string, slot: string, profile: string, label: string | undefined): string {
+  const scope = `[scope: ${label ?? 'session name only'}]`;
+  return text.split(`"${slot}"`).join(`"${profile}" ${scope}`).split(slot).join(`${profile} ${scope}`);
+}

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ServeResult } from '../domain/ports.js';
+import { userSlotText } from '../domain/session-scope.js';
 import { ecsCredentialsBody, JSON_CONTENT_TYPE } from '../protocol/ecs-credentials.js';
 import type { AuditSink } from './audit-sink.js';
 import { ROUTES } from '../protocol/routes.js';
@@ -50,7 +51,7 @@ export function registerScopedEcsRoutes(app: FastifyInstance, deps: ScopedRouteD
     const result = await deps.serve(view.slot);
     if (!result.ok) {
       if (result.error.code === 'Pending') reply.header('retry-after', '1');
-      sendError(reply, statusFor(result.error), result.error.code, result.error.message);
+      sendError(reply, statusFor(result.error), result.error.code, userSlotText(result.error.message, view.slot, view.profile, view.label));
       return;
     }
     reply.code(200).header('content-type', JSON_CONTENT_TYPE).header('cache-control', 'no-store').send(exactBody(ecsCredentialsBody(result.creds)));

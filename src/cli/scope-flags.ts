@@ -7,6 +7,7 @@ import { checkPolicyArns, checkSuffix, packPolicy } from '../domain/scope-limits
 import { cleanName, isEmptyRequest, PROGRAM_PLACEHOLDER, type ScopeRequest, type SessionScope } from '../domain/session-scope.js';
 import { terminalText } from '../platform/terminal-text.js';
 import type { ScopeLease } from '../protocol/control-api.js';
+import { ROUTES } from '../protocol/routes.js';
 import type { CliContext } from './cli-context.js';
 import { validProfileName } from './commands/profile-name.js';
 import { withUserAction } from './mfa-prompt.js';
@@ -87,7 +88,7 @@ export async function needsLease(ctx: CliContext, profile: string, request: Scop
  */
 export async function openLease(ctx: CliContext, profile: string, request: ScopeRequest, mfaCode: string | undefined): Promise<{ vars: Record<string, string>; release: () => Promise<void> }> {
   const { policyFile: _file, ...wire } = request;
-  const lease = await withUserAction(ctx, profile, () => ctx.daemon.post<ScopeLease>('/v1/scope', { profile, ...wire, pid: process.pid }), {
+  const lease = await withUserAction(ctx, profile, () => ctx.daemon.post<ScopeLease>(ROUTES.control.scope, { profile, ...wire, pid: process.pid }), {
     ...(mfaCode !== undefined && { code: mfaCode }),
     interactive: ctx.prompt.interactive,
   });
@@ -95,7 +96,7 @@ export async function openLease(ctx: CliContext, profile: string, request: Scope
     vars: { AWS_CONTAINER_CREDENTIALS_FULL_URI: lease.url, AWS_CONTAINER_AUTHORIZATION_TOKEN: lease.token },
     release: async () => {
       try {
-        await ctx.daemon.post('/v1/scope/release', { lease: lease.lease });
+        await ctx.daemon.post(ROUTES.control.scopeRelease, { lease: lease.lease });
       } catch (err) {
         // The daemon also ends leases of execs that are gone; say it, do not fail the exit code.
         ctx.err.write(`credd: could not end the exec's lease at once (${errorMessage(err)}); the daemon ends it within seconds.\n`);

@@ -4,6 +4,7 @@ import { CreddError } from '../domain/errors.js';
 import { checkPolicyArns, checkSuffix, packPolicy } from '../domain/scope-limits.js';
 import { cleanName, PROGRAM_PLACEHOLDER, userSlotText, type ScopeRequest } from '../domain/session-scope.js';
 import type { ProfileStatus, ScopeLease, ScopeLeaseRequest } from '../protocol/control-api.js';
+import { scopedEcsPath } from '../protocol/routes.js';
 import { scopedToken } from '../protocol/scoped-token.js';
 import type { ScopeControlApi } from '../server/scope-control-routes.js';
 import type { LeaseView } from '../server/scoped-ecs-routes.js';
@@ -46,7 +47,7 @@ export function scopeControl(deps: ScopeControlDeps): ScopeControlApi & {
       try {
         const creds = await deps.broker.prime(slot);
         const label = deps.profiles.labelOf(slot);
-        const path = `/v1/credentials/${encodeURIComponent(body.profile)}/scoped/${lease.id}`;
+        const path = scopedEcsPath(body.profile, lease.id);
         return {
           profile: body.profile,
           lease: lease.id,

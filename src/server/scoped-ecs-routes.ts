@@ -57,7 +57,7 @@ export function registerScopedEcsRoutes(app: FastifyInstance, deps: ScopedRouteD
     reply.code(200).header('content-type', JSON_CONTENT_TYPE).header('cache-control', 'no-store').send(exactBody(ecsCredentialsBody(result.creds)));
   };
 
-  app.get<{ Params: { profile: string; lease: string } }>(`${ROUTES.ecs}/:profile/scoped/:lease`, async (req, reply) => {
+  app.get<{ Params: { profile: string; lease: string } }>(ROUTES.ecsScoped, async (req, reply) => {
     const { profile, lease } = req.params;
     if (!PROFILE_NAME.test(profile) || !LEASE_ID.test(lease)) return sendError(reply, 400, 'InvalidProfileName', 'The profile or lease in the URL is not valid.');
     const view = deps.lease(lease);

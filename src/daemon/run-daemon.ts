@@ -33,6 +33,7 @@ import { acquirePidLock } from './pid-lock.js';
 import { daemonStoreFromEnv } from './store-from-env.js';
 import { registerScopeControlRoutes } from '../server/scope-control-routes.js';
 import { scopeControl } from './scope-control.js';
+import { ScopeLeaseFile } from './scope-lease-file.js';
 import { processAlive, ScopeRegistry } from './scope-registry.js';
 import { ScopedProfiles } from './scoped-profiles.js';
 
@@ -90,7 +91,15 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
     const defences = await tcpDefences(opts.imds, env);
     const state = await loadState(paths.state);
     const listening: { port?: number } = {};
-    const registry = new ScopeRegistry();
+    // Live `credd exec` leases outlive a restart, as the token does: running children keep their URL.
+    const leaseFile = new ScopeLeaseFile(ScopeLeaseFile.in(paths.home), () => registry.snapshot(), (m) => logger.warn(m));
+    const registry = new ScopeRegistry(() => leaseFile.changed());
+    const before = await leaseFile.load();
+    const restored = registry.restore(before, processAlive);
+    if (restored > 0) logger.info({ leases: restored }, 'credd exec leases from before the restart taken back');
+    // Leases of execs that ended while the daemon was down are dropped from the file too.
+    if (restored !== before.leases.length) leaseFile.changed();
+    cleanups.push(() => leaseFile.settled());
     const profiles = new ScopedProfiles(configFile, env, registry, sessionName());
     const broker = new CredentialBroker({
       loadProfile: (name) => profiles.load(name),

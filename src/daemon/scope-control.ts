@@ -2,7 +2,7 @@ import type { BrokerView, ProfileView } from '../broker/broker-view.js';
 import type { CredentialBroker } from '../broker/credential-broker.js';
 import { CreddError } from '../domain/errors.js';
 import { checkPolicyArns, checkSuffix, packPolicy } from '../domain/scope-limits.js';
-import { cleanName, PROGRAM_PLACEHOLDER, userSlotText, type ScopeRequest } from '../domain/session-scope.js';
+import { cleanName, PROGRAM_PLACEHOLDER, scopeLabel, userSlotText, type ScopeRequest } from '../domain/session-scope.js';
 import type { ProfileStatus, ScopeLease, ScopeLeaseRequest } from '../protocol/control-api.js';
 import { scopedEcsPath } from '../protocol/routes.js';
 import { scopedToken } from '../protocol/scoped-token.js';
@@ -30,6 +30,14 @@ export function scopeControl(deps: ScopeControlDeps): ScopeControlApi & {
   /** The broker's view with scoped slots named as the user knows them (for the shell notice). */
   userView(view: BrokerView): BrokerView;
 } {
+  // Known once the slot was loaded; before that (a fetch under way, a restart) what the exec asked for.
+  const labelOf = (slot: string): string | undefined => {
+    const known = deps.profiles.labelOf(slot);
+    if (known !== undefined) return known;
+    const at = slot.indexOf(SLOT_SEPARATOR);
+    const entry = at === -1 ? undefined : deps.registry.scope(slot.slice(at + 1));
+    return entry === undefined ? undefined : scopeLabel(entry.request, entry.request.as);
+  };
   return {
     async openScope(body: ScopeLeaseRequest): Promise<ScopeLease> {
       const checked = checkedRequest(body);
@@ -59,7 +67,7 @@ export function scopeControl(deps: ScopeControlDeps): ScopeControlApi & {
         };
       } catch (err) {
         deps.registry.release(lease.id);
-        throw inUserTerms(err, slot, body.profile, deps.profiles.labelOf(slot));
+        throw inUserTerms(err, slot, body.profile, labelOf(slot));
       }
     },
     releaseScope: async (id) => deps.registry.release(id),
@@ -67,16 +75,16 @@ export function scopeControl(deps: ScopeControlDeps): ScopeControlApi & {
       const lease = deps.registry.lease(id);
       if (!lease) return undefined;
       const slot = `${lease.profile}${SLOT_SEPARATOR}${lease.scope}`;
-      const label = deps.profiles.labelOf(slot);
+      const label = labelOf(slot);
       return { profile: lease.profile, scope: lease.scope, slot, ...(label !== undefined && { label }) };
     },
     userView(view) {
-      return { ...view, profiles: view.profiles.map((p) => userProfileView(p, deps.profiles.labelOf(p.name))) };
+      return { ...view, profiles: view.profiles.map((p) => userProfileView(p, labelOf(p.name))) };
     },
     describe(slot) {
       const at = slot.indexOf(SLOT_SEPARATOR);
       if (at === -1) return undefined;
-      const label = deps.profiles.labelOf(slot);
+      const label = labelOf(slot);
       return { profile: slot.slice(0, at), execs: deps.registry.execsByScope().get(slot.slice(at + 1)) ?? 0, ...(label !== undefined && { scope: label }) };
     },
   };

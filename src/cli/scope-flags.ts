@@ -1,18 +1,22 @@
 import fs from 'node:fs/promises';
 import type { Command } from 'commander';
-import { loadAwsConfig } from '../config/aws-config.js';
-import { ConfigError, errorMessage } from '../domain/errors.js';
+import { loadAwsConfig, type AwsConfig } from '../config/aws-config.js';
+import { namedScope } from '../config/named-scope.js';
+import { ConfigError, CreddError, errorMessage } from '../domain/errors.js';
 import { checkPolicyArns, checkSuffix, packPolicy } from '../domain/scope-limits.js';
 import { cleanName, isEmptyRequest, PROGRAM_PLACEHOLDER, type ScopeRequest, type SessionScope } from '../domain/session-scope.js';
 import { terminalText } from '../platform/terminal-text.js';
 import type { ScopeLease } from '../protocol/control-api.js';
+import { ROUTES } from '../protocol/routes.js';
 import type { CliContext } from './cli-context.js';
+import { validProfileName } from './commands/profile-name.js';
 import { withUserAction } from './mfa-prompt.js';
 
 export interface ScopeFlags {
   policy?: string;
   policyArn?: string[];
   sessionNameSuffix?: string;
+  as?: string;
 }
 
 const MAX_POLICY_FILE_BYTES = 64 * 1024;
@@ -22,7 +26,8 @@ export function addScopeFlags(command: Command): Command {
   return command
     .option('--policy <file>', 'inline session policy (JSON file): the command gets the role ∩ this policy')
     .option('--policy-arn <arn>', 'managed session policy, e.g. arn:aws:iam::aws:policy/ReadOnlyAccess (repeatable, up to 10)', (v: string, prev: string[] = []) => [...prev, v])
-    .option('--session-name-suffix <suffix>', 'appended to the role session name CloudTrail shows, e.g. @terraform');
+    .option('--session-name-suffix <suffix>', 'appended to the role session name CloudTrail shows, e.g. @terraform')
+    .option('--as <name>', 'a named scope: the policies and labels of [profile NAME] in ~/.aws/config, on this profile\'s role');
 }
 
 /**
@@ -39,7 +44,30 @@ export async function scopeRequestFromFlags(flags: ScopeFlags, command: readonly
     ...(policy !== undefined && file !== undefined && { policy, policyFile: file }),
     ...(flags.sessionNameSuffix !== undefined && { sessionNameSuffix: checkSuffix(flags.sessionNameSuffix, '--session-name-suffix') }),
     ...(program !== undefined && { program: cleanName(program) }),
+    ...(flags.as !== undefined && { as: validProfileName(flags.as) }),
   };
+}
+
+/**
+ * `--as NAME` checked against the config here, so a name that is missing, narrows nothing,
+ * names another role or would widen the policies is a usage error (exit 2) before the daemon
+ * hears of it. The daemon checks again, at every fetch.
+ */
+export async function checkNamedScope(ctx: CliContext, profile: string, request: ScopeRequest): Promise<void> {
+  if (request.as === undefined) return;
+  let config: AwsConfig;
+  try {
+    config = await loadAwsConfig(ctx.configFile);
+  } catch {
+    // An unreadable config is reported by the daemon, in its words.
+    return;
+  }
+  try {
+    namedScope(config, profile, request.as, request, ctx.env);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CreddError('Usage', err.message);
+    throw err;
+  }
 }
 
 /** A lease is needed for flags, or when the profile's role_session_name names the program. */
@@ -60,7 +88,7 @@ export async function needsLease(ctx: CliContext, profile: string, request: Scop
  */
 export async function openLease(ctx: CliContext, profile: string, request: ScopeRequest, mfaCode: string | undefined): Promise<{ vars: Record<string, string>; release: () => Promise<void> }> {
   const { policyFile: _file, ...wire } = request;
-  const lease = await withUserAction(ctx, profile, () => ctx.daemon.post<ScopeLease>('/v1/scope', { profile, ...wire, pid: process.pid }), {
+  const lease = await withUserAction(ctx, profile, () => ctx.daemon.post<ScopeLease>(ROUTES.control.scope, { profile, ...wire, pid: process.pid }), {
     ...(mfaCode !== undefined && { code: mfaCode }),
     interactive: ctx.prompt.interactive,
   });
@@ -68,7 +96,7 @@ export async function openLease(ctx: CliContext, profile: string, request: Scope
     vars: { AWS_CONTAINER_CREDENTIALS_FULL_URI: lease.url, AWS_CONTAINER_AUTHORIZATION_TOKEN: lease.token },
     release: async () => {
       try {
-        await ctx.daemon.post('/v1/scope/release', { lease: lease.lease });
+        await ctx.daemon.post(ROUTES.control.scopeRelease, { lease: lease.lease });
       } catch (err) {
         // The daemon also ends leases of execs that are gone; say it, do not fail the exit code.
         ctx.err.write(`credd: could not end the exec's lease at once (${errorMessage(err)}); the daemon ends it within seconds.\n`);

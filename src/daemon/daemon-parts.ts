@@ -16,7 +16,8 @@ import type { DaemonSettings } from './daemon-settings.js';
 import { DaemonToken } from './daemon-token.js';
 import { NoticeWriter } from './notice-writer.js';
 import { scopeControl } from './scope-control.js';
-import { ScopeRegistry } from './scope-registry.js';
+import { ScopeLeaseFile } from './scope-lease-file.js';
+import { processAlive, ScopeRegistry } from './scope-registry.js';
 import { ScopedProfiles } from './scoped-profiles.js';
 import { SessionGate } from './session-gate.js';
 import { ConfigSnapshot } from '../config/config-snapshot.js';
@@ -31,6 +32,7 @@ export interface DaemonParts {
   state: PersistedState;
   defences: TcpDefences;
   registry: ScopeRegistry;
+  leaseFile: ScopeLeaseFile;
   broker: CredentialBroker;
   notice: NoticeWriter;
   audit: AuditLog;
@@ -54,7 +56,14 @@ export async function buildDaemonParts(s: DaemonSettings, port: () => number | u
   if (env !== process.env) scrubSecrets(process.env);
   const defences = await tcpDefences(s.imdsFlag, env);
   const state = await loadState(paths.state);
-  const registry = new ScopeRegistry();
+  // Live `credd exec` leases outlive a restart, as the token does: running children keep their URL.
+  const leaseFile = new ScopeLeaseFile(ScopeLeaseFile.in(paths.home), () => registry.snapshot(), (m) => logger.warn(m));
+  const registry = new ScopeRegistry(() => leaseFile.changed());
+  const before = await leaseFile.load();
+  const restored = registry.restore(before, processAlive);
+  if (restored > 0) logger.info({ leases: restored }, 'credd exec leases from before the restart taken back');
+  // Leases of execs that ended while the daemon was down are dropped from the file too.
+  if (restored !== before.leases.length) leaseFile.changed();
   // One copy of the config for the broker and the session gate: a cached request reads no file.
   const snapshot = new ConfigSnapshot({ configFile, credentialsFile: s.credentialsFile });
   const profiles = new ScopedProfiles(snapshot, env, registry, s.roleSessionName);
@@ -94,5 +103,5 @@ export async function buildDaemonParts(s: DaemonSettings, port: () => number | u
     imds: { ...defences.imds, allowV1: s.imdsV1, defaultRegion: s.defaultRegion },
     extraHosts: s.extraHosts,
   });
-  return { token, store, state, defences, registry, broker, notice, audit, scopes, server };
+  return { token, store, state, defences, registry, leaseFile, broker, notice, audit, scopes, server };
 }

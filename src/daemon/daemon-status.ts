@@ -1,4 +1,5 @@
 import type { BrokerView } from '../broker/broker-view.js';
+import { userSlotText } from '../domain/session-scope.js';
 import type { DaemonStatus, MfaStatus, ProfileStatus, StoreStatus } from '../protocol/control-api.js';
 
 /** Facts about the running daemon that the broker does not know. */
@@ -22,6 +23,12 @@ function scopedOf(facts: DaemonFacts, slot: string): Pick<ProfileStatus, 'scoped
   return scoped !== undefined ? { scoped } : {};
 }
 
+/** A scoped slot's error names its profile and scope, never the slot's internal key. */
+function lastErrorText(facts: DaemonFacts, slot: string, message: string): string {
+  const scoped = facts.describeSlot?.(slot);
+  return scoped === undefined ? message : userSlotText(message, slot, scoped.profile, scoped.scope);
+}
+
 /** `credd status`: the broker's view and the daemon's facts, on the wire. */
 export function daemonStatus(view: BrokerView, facts: DaemonFacts): DaemonStatus {
   const profiles: ProfileStatus[] = view.profiles.map((p) => ({
@@ -33,7 +40,7 @@ export function daemonStatus(view: BrokerView, facts: DaemonFacts): DaemonStatus
     ...(p.freshness !== undefined && { freshness: p.freshness }),
     ...(p.assumedRoleArn !== undefined && { assumedRoleArn: p.assumedRoleArn }),
     ...(p.nextAttemptAt !== undefined && { nextRefreshAt: iso(p.nextAttemptAt) }),
-    ...(p.lastError && { lastError: { code: p.lastError.code, message: p.lastError.message, at: iso(p.lastError.at) } }),
+    ...(p.lastError && { lastError: { code: p.lastError.code, message: lastErrorText(facts, p.name, p.lastError.message), at: iso(p.lastError.at) } }),
   }));
   return {
     running: true,

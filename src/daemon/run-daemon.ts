@@ -45,6 +45,7 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
     // Known once listening; no request reaches a part before that.
     let tcpPort: number | undefined = undefined;
     const parts = await buildDaemonParts(s, () => tcpPort);
+    life.started('lease file', () => parts.leaseFile.settled());
     life.started('broker', async () => parts.broker.close());
     life.started('audit log', () => parts.audit.flush());
     tcpPort = await listenTcp(parts.server, s.wantedPort);
@@ -112,7 +113,7 @@ async function start({ s, parts, port, life }: StartContext): Promise<void> {
   // The notice's timer is also the tick on which a sleep (wall-clock jump) is noticed.
   void notice.start(() => {
     broker.checkClock();
-    return noticeFor(broker.view(), store.state);
+    return noticeFor(scopes.userView(broker.view()), store.state);
   });
   life.started('notice', () => notice.stop());
 

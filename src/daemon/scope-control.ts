@@ -1,7 +1,10 @@
+import type { BrokerView, ProfileView } from '../broker/broker-view.js';
 import type { CredentialBroker } from '../broker/credential-broker.js';
+import { CreddError } from '../domain/errors.js';
 import { checkPolicyArns, checkSuffix, packPolicy } from '../domain/scope-limits.js';
-import { cleanName, PROGRAM_PLACEHOLDER, type ScopeRequest } from '../domain/session-scope.js';
+import { cleanName, PROGRAM_PLACEHOLDER, scopeLabel, userSlotText, type ScopeRequest } from '../domain/session-scope.js';
 import type { ProfileStatus, ScopeLease, ScopeLeaseRequest } from '../protocol/control-api.js';
+import { scopedEcsPath } from '../protocol/routes.js';
 import { scopedToken } from '../protocol/scoped-token.js';
 import type { ScopeControlApi } from '../server/scope-control-routes.js';
 import type { LeaseView } from '../server/scoped-ecs-routes.js';
@@ -21,25 +24,38 @@ export interface ScopeControlDeps {
  * Down-scoped exec sessions: the control API that opens and ends leases, the lease lookup the
  * credential endpoint uses, and what `credd status` shows of each scoped slot.
  */
-export function scopeControl(deps: ScopeControlDeps): ScopeControlApi & { lease(id: string): LeaseView | undefined; describe(slot: string): ProfileStatus['scoped'] } {
+export function scopeControl(deps: ScopeControlDeps): ScopeControlApi & {
+  lease(id: string): LeaseView | undefined;
+  describe(slot: string): ProfileStatus['scoped'];
+  /** The broker's view with scoped slots named as the user knows them (for the shell notice). */
+  userView(view: BrokerView): BrokerView;
+} {
+  // Known once the slot was loaded; before that (a fetch under way, a restart) what the exec asked for.
+  const labelOf = (slot: string): string | undefined => {
+    const known = deps.profiles.labelOf(slot);
+    if (known !== undefined) return known;
+    const at = slot.indexOf(SLOT_SEPARATOR);
+    const entry = at === -1 ? undefined : deps.registry.scope(slot.slice(at + 1));
+    return entry === undefined ? undefined : scopeLabel(entry.request, entry.request.as);
+  };
   return {
     async openScope(body: ScopeLeaseRequest): Promise<ScopeLease> {
       const checked = checkedRequest(body);
-      // Every local check (config, policy, limits, role or not) runs before any STS call.
-      const profile = await deps.profiles.load(body.profile);
+      const { program, ...rest } = checked;
+      // Every local check (config, policy, limits, role or not, the named scope) runs before any STS call.
+      const profile = await deps.profiles.named(await deps.profiles.load(body.profile), rest);
       // The program is part of the scope only where the session name shows it: otherwise two
       // different programs with the same policies share one slot.
-      const { program, ...rest } = checked;
       const named = profile.kind === 'role' && profile.roleSessionName?.includes(PROGRAM_PLACEHOLDER) === true;
       const request: ScopeRequest = named && program !== undefined ? { ...rest, program } : rest;
       deps.profiles.narrow(profile, request);
       const entry = deps.registry.scopeFor(body.profile, request);
       const lease = deps.registry.open(entry, body.pid, deps.now());
+      const slot = slotName(entry);
       try {
-        const slot = slotName(entry);
         const creds = await deps.broker.prime(slot);
         const label = deps.profiles.labelOf(slot);
-        const path = `/v1/credentials/${encodeURIComponent(body.profile)}/scoped/${lease.id}`;
+        const path = scopedEcsPath(body.profile, lease.id);
         return {
           profile: body.profile,
           lease: lease.id,
@@ -51,7 +67,7 @@ export function scopeControl(deps: ScopeControlDeps): ScopeControlApi & { lease(
         };
       } catch (err) {
         deps.registry.release(lease.id);
-        throw err;
+        throw inUserTerms(err, slot, body.profile, labelOf(slot));
       }
     },
     releaseScope: async (id) => deps.registry.release(id),
@@ -59,13 +75,16 @@ export function scopeControl(deps: ScopeControlDeps): ScopeControlApi & { lease(
       const lease = deps.registry.lease(id);
       if (!lease) return undefined;
       const slot = `${lease.profile}${SLOT_SEPARATOR}${lease.scope}`;
-      const label = deps.profiles.labelOf(slot);
+      const label = labelOf(slot);
       return { profile: lease.profile, scope: lease.scope, slot, ...(label !== undefined && { label }) };
+    },
+    userView(view) {
+      return { ...view, profiles: view.profiles.map((p) => userProfileView(p, labelOf(p.name))) };
     },
     describe(slot) {
       const at = slot.indexOf(SLOT_SEPARATOR);
       if (at === -1) return undefined;
-      const label = deps.profiles.labelOf(slot);
+      const label = labelOf(slot);
       return { profile: slot.slice(0, at), execs: deps.registry.execsByScope().get(slot.slice(at + 1)) ?? 0, ...(label !== undefined && { scope: label }) };
     },
   };
@@ -78,5 +97,22 @@ function checkedRequest(body: ScopeLeaseRequest): ScopeRequest {
     ...(body.policy !== undefined && { policy: packPolicy(body.policy, '--policy') }),
     ...(body.sessionNameSuffix !== undefined && { sessionNameSuffix: checkSuffix(body.sessionNameSuffix, '--session-name-suffix') }),
     ...(body.program !== undefined && { program: cleanName(body.program) }),
+    ...(body.as !== undefined && { as: body.as }),
   };
+}
+
+/** An error about a scoped slot, reworded so it names the profile and scope, not the slot key. */
+function inUserTerms(err: unknown, slot: string, profile: string, label: string | undefined): unknown {
+  if (!(err instanceof CreddError)) return err;
+  const message = userSlotText(err.message, slot, profile, label);
+  if (message === err.message) return err;
+  return new CreddError(err.code, message, { cause: err, ...(err.details !== undefined && { details: { ...err.details } }) });
+}
+
+/** The notice tells what to run: for a scoped slot, that is about its profile (`credd switch dev`). */
+function userProfileView(p: ProfileView, label: string | undefined): ProfileView {
+  const at = p.name.indexOf(SLOT_SEPARATOR);
+  if (at === -1) return p;
+  const profile = p.name.slice(0, at);
+  return { ...p, name: profile, ...(p.lastError && { lastError: { ...p.lastError, message: userSlotText(p.lastError.message, p.name, profile, label) } }) };
 }

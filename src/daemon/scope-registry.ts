@@ -16,6 +16,11 @@ export interface Lease {
   since: number;
 }
 
+export interface RegistrySnapshot {
+  scopes: ScopeEntry[];
+  leases: Lease[];
+}
+
 /** Kept at once; real use is a handful of concurrent execs. */
 const MAX_LEASES = 1024;
 const MAX_IDLE_SCOPES = 256;
@@ -56,6 +61,9 @@ export class ScopeRegistry {
     s.timer.unref();
   }
 
+  /** `changed` hears of every lease opened or ended (the daemon keeps them across restarts). */
+  constructor(private readonly changed: () => void = () => undefined) {}
+
   scopeFor(profile: string, request: ScopeRequest): ScopeEntry {
     const id = createHash('sha256').update(JSON.stringify([profile, canonical(request)])).digest('base64url').slice(0, 22);
     let entry = this.scopes.get(id);
@@ -72,11 +80,14 @@ export class ScopeRegistry {
     const lease: Lease = { id: randomBytes(18).toString('base64url'), scope: entry.id, profile: entry.profile, pid, since: now };
     this.leases.set(lease.id, lease);
     this.armSweep();
+    this.changed();
     return lease;
   }
 
   release(id: string): boolean {
-    return this.leases.delete(id);
+    const ended = this.leases.delete(id);
+    if (ended) this.changed();
+    return ended;
   }
 
   lease(id: string): Lease | undefined {
@@ -96,7 +107,33 @@ export class ScopeRegistry {
         ended++;
       }
     }
+    if (ended > 0) this.changed();
     return ended;
+  }
+
+  /** The live leases and the scopes they use: what a restarted daemon takes back. */
+  snapshot(): RegistrySnapshot {
+    const used = new Set([...this.leases.values()].map((l) => l.scope));
+    return { scopes: [...this.scopes.values()].filter((s) => used.has(s.id)), leases: [...this.leases.values()] };
+  }
+
+  /**
+   * Takes back the leases of a snapshot whose holders still run. A scope's id is computed
+   * again from its profile and request, and a lease whose scope does not come out the same
+   * is dropped: its child's token was derived from that id.
+   */
+  restore(snapshot: RegistrySnapshot, alive: (pid: number) => boolean): number {
+    const known = new Set<string>();
+    for (const s of snapshot.scopes) {
+      if (this.scopeFor(s.profile, s.request).id === s.id) known.add(s.id);
+    }
+    let restored = 0;
+    for (const l of snapshot.leases) {
+      if (!known.has(l.scope) || this.scopes.get(l.scope)?.profile !== l.profile || !alive(l.pid) || this.leases.size >= MAX_LEASES) continue;
+      this.leases.set(l.id, { ...l });
+      restored++;
+    }
+    return restored;
   }
 
   /** Live leases per scope id. */
@@ -121,7 +158,7 @@ export function slotName(entry: ScopeEntry): string {
 }
 
 function canonical(r: ScopeRequest): unknown[] {
-  return [r.policyArns ?? [], r.policy ?? null, r.sessionNameSuffix ?? null, r.program ?? null];
+  return [r.policyArns ?? [], r.policy ?? null, r.sessionNameSuffix ?? null, r.program ?? null, r.as ?? null];
 }
 
 /** Whether a process still runs (EPERM: it runs, as someone else). */

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import type { ConfigSnapshot } from '../config/config-snapshot.js';
+import { namedScope, withNamedScope } from '../config/named-scope.js';
 import { resolveProfile } from '../config/resolve-profile.js';
 import { ConfigError } from '../domain/errors.js';
 import type { Profile, RoleProfile } from '../domain/profile.js';
@@ -43,15 +44,21 @@ export class ScopedProfiles {
     const at = name.indexOf(SLOT_SEPARATOR);
     const base = at === -1 ? name : name.slice(0, at);
     let profile = resolveProfile(await this.snapshot.current(base), base, this.env);
+    const entry = at === -1 ? undefined : this.registry.scope(name.slice(at + 1));
     if (at !== -1) {
-      const entry = this.registry.scope(name.slice(at + 1));
       if (!entry) throw new ConfigError(`The down-scoped session of profile "${base}" is no longer known to the daemon; run the program under credd exec again.`);
-      profile = this.narrow(profile, entry.request);
+      profile = this.narrow(await this.named(profile, entry.request), entry.request);
     }
     if (profile.kind === 'role') profile = await this.withPolicyText(profile);
     if (this.labels.size > 1024) this.labels.clear();
-    this.labels.set(name, profile.kind === 'role' ? scopeLabel(profile.scope) : undefined);
+    this.labels.set(name, profile.kind === 'role' ? scopeLabel(profile.scope, entry?.request.as) : undefined);
     return profile;
+  }
+
+  /** `credd exec P --as NAME`: NAME's scope keys laid on P, read afresh at each fetch like P's own. */
+  async named(profile: Profile, request: ScopeRequest): Promise<Profile> {
+    if (request.as === undefined) return profile;
+    return withNamedScope(profile, namedScope(await this.snapshot.current(request.as), profile.name, request.as, request, this.env));
   }
 
   /** The scope label of a slot fetched at least once (policy ARNs / "inline policy"). */

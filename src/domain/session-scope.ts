@@ -29,6 +29,8 @@ export interface ScopeRequest {
   sessionNameSuffix?: string;
   /** The program `credd exec` runs, for a `{program}` placeholder in role_session_name. */
   program?: string;
+  /** `credd exec P --as NAME`: the profile whose scope keys narrow and label P's role. */
+  as?: string;
 }
 
 export const PROGRAM_PLACEHOLDER = '{program}';
@@ -40,15 +42,19 @@ export function hasPolicy(scope: SessionScope | ScopeRequest | undefined): boole
 }
 
 export function isEmptyRequest(r: ScopeRequest): boolean {
-  return !hasPolicy(r) && r.sessionNameSuffix === undefined;
+  return !hasPolicy(r) && r.sessionNameSuffix === undefined && r.as === undefined;
 }
 
-/** How a scope appears in the audit and in `credd status`: policy ARNs, "inline policy", or undefined for none. */
-export function scopeLabel(scope: SessionScope | undefined): string | undefined {
-  if (!scope) return undefined;
-  const parts = [...(scope.policyArns ?? [])];
-  if (scope.policy !== undefined) parts.push('inline policy');
-  return parts.length === 0 ? undefined : parts.join(',');
+/**
+ * How a scope appears in the audit and in `credd status`: policy ARNs, "inline policy", or
+ * undefined for none; a named scope (`--as agent`) leads with its name: `agent (arn:…)`.
+ */
+export function scopeLabel(scope: SessionScope | undefined, name?: string): string | undefined {
+  const parts = [...(scope?.policyArns ?? [])];
+  if (scope?.policy !== undefined) parts.push('inline policy');
+  const policies = parts.length === 0 ? undefined : parts.join(',');
+  if (name === undefined) return policies;
+  return policies === undefined ? name : `${name} (${policies})`;
 }
 
 /**
@@ -67,4 +73,13 @@ export function sessionNameFor(base: string, program: string | undefined, suffix
 export function cleanName(program: string): string {
   const baseName = program.split('/').pop() ?? program;
   return baseName.replace(/[^\w+=,.@-]/g, '_').slice(0, 32);
+}
+
+/**
+ * A message about a down-scoped slot in user terms: its internal key (`dev#<id>`) becomes the
+ * profile and the scope, as `credd status` shows them (`"dev" [scope: arn:…]`).
+ */
+export function userSlotText(text: string, slot: string, profile: string, label: string | undefined): string {
+  const scope = `[scope: ${label ?? 'session name only'}]`;
+  return text.split(`"${slot}"`).join(`"${profile}" ${scope}`).split(slot).join(`${profile} ${scope}`);
 }

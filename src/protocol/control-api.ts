@@ -121,6 +121,8 @@ export interface ScopeLeaseRequest {
   policy?: string;
   sessionNameSuffix?: string;
   program?: string;
+  /** `credd exec P --as NAME`: the profile whose scope keys narrow P's role. */
+  as?: string;
   /** The `credd exec` process: when it is gone, the lease ends. */
   pid: number;
 }

@@ -2,6 +2,8 @@
 export const ROUTES = {
   /** Container credentials endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI); `/PROFILE` pins one. */
   ecs: '/v1/credentials',
+  /** A `credd exec` child's down-scoped slot: `/v1/credentials/PROFILE/scoped/LEASE` (see scopedEcsPath). */
+  ecsScoped: '/v1/credentials/:profile/scoped/:lease',
   imdsToken: '/latest/api/token',
   imdsCredentials: '/latest/meta-data/iam/security-credentials',
   /** Control API, on the unix socket only. */
@@ -23,10 +25,18 @@ export const ROUTES = {
     rotate: '/v1/rotate',
     unlock: '/v1/unlock',
     lock: '/v1/lock',
+    /** `credd exec` with a scope: open a lease on a down-scoped slot, and end it. */
+    scope: '/v1/scope',
+    scopeRelease: '/v1/scope/release',
   },
 } as const;
 
 /** The ECS path for `profile`, or the one that follows `credd switch`. */
 export function ecsPath(profile?: string): string {
   return profile === undefined ? ROUTES.ecs : `${ROUTES.ecs}/${encodeURIComponent(profile)}`;
+}
+
+/** The ECS path of one `credd exec` lease on a down-scoped slot of `profile`. */
+export function scopedEcsPath(profile: string, lease: string): string {
+  return `${ecsPath(profile)}/scoped/${encodeURIComponent(lease)}`;
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { CreddError } from '../domain/errors.js';
 import type { ScopeLease, ScopeLeaseRequest } from '../protocol/control-api.js';
+import { ROUTES } from '../protocol/routes.js';
 
 export interface ScopeControlApi {
   openScope(request: ScopeLeaseRequest): Promise<ScopeLease>;
@@ -11,8 +12,8 @@ const PROFILE_NAME = /^[\w.@+=,:-]{1,128}$/;
 
 /** The control routes of down-scoped exec sessions (unix socket only, like the rest of the control API). */
 export function registerScopeControlRoutes(app: FastifyInstance, api: ScopeControlApi): void {
-  app.post('/v1/scope', async (req) => api.openScope(leaseRequest(req.body)));
-  app.post('/v1/scope/release', async (req) => {
+  app.post(ROUTES.control.scope, async (req) => api.openScope(leaseRequest(req.body)));
+  app.post(ROUTES.control.scopeRelease, async (req) => {
     const lease = (req.body as { lease?: unknown } | null)?.lease;
     if (typeof lease !== 'string' || lease.length > 64) throw new CreddError('InvalidLease', 'Give the lease to release.');
     return { released: await api.releaseScope(lease) };
@@ -35,6 +36,8 @@ function leaseRequest(body: unknown): ScopeLeaseRequest {
   const policy = text('policy');
   const sessionNameSuffix = text('sessionNameSuffix');
   const program = text('program');
+  const as = text('as');
+  if (as !== undefined && !PROFILE_NAME.test(as)) throw new CreddError('InvalidProfileName', 'The --as name is not a profile name (letters, digits and ._@+=,:- only).');
   return {
     profile,
     pid,
@@ -42,5 +45,6 @@ function leaseRequest(body: unknown): ScopeLeaseRequest {
     ...(policy !== undefined && { policy }),
     ...(sessionNameSuffix !== undefined && { sessionNameSuffix }),
     ...(program !== undefined && { program }),
+    ...(as !== undefined && { as }),
   };
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ServeResult } from '../domain/ports.js';
+import { userSlotText } from '../domain/session-scope.js';
 import { ecsCredentialsBody, JSON_CONTENT_TYPE } from '../protocol/ecs-credentials.js';
 import type { AuditSink } from './audit-sink.js';
 import { ROUTES } from '../protocol/routes.js';
@@ -50,13 +51,13 @@ export function registerScopedEcsRoutes(app: FastifyInstance, deps: ScopedRouteD
     const result = await deps.serve(view.slot);
     if (!result.ok) {
       if (result.error.code === 'Pending') reply.header('retry-after', '1');
-      sendError(reply, statusFor(result.error), result.error.code, result.error.message);
+      sendError(reply, statusFor(result.error), result.error.code, userSlotText(result.error.message, view.slot, view.profile, view.label));
       return;
     }
     reply.code(200).header('content-type', JSON_CONTENT_TYPE).header('cache-control', 'no-store').send(exactBody(ecsCredentialsBody(result.creds)));
   };
 
-  app.get<{ Params: { profile: string; lease: string } }>(`${ROUTES.ecs}/:profile/scoped/:lease`, async (req, reply) => {
+  app.get<{ Params: { profile: string; lease: string } }>(ROUTES.ecsScoped, async (req, reply) => {
     const { profile, lease } = req.params;
     if (!PROFILE_NAME.test(profile) || !LEASE_ID.test(lease)) return sendError(reply, 400, 'InvalidProfileName', 'The profile or lease in the URL is not valid.');
     const view = deps.lease(lease);

@@ -2,7 +2,7 @@
 // Deploy role, a config with scope keys, a running daemon, and `credd exec` children that report
 // what they got and wait until told to exit.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +19,8 @@ export const ONLY_S3 = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', A
 const CHILD = 'printf "%s\\n%s\\n" "$AWS_CONTAINER_CREDENTIALS_FULL_URI" "$AWS_CONTAINER_AUTHORIZATION_TOKEN"; aws sts get-caller-identity --output text --query Arn || echo FAILED; read _';
 
 export interface RunningExec {
+  /** The `credd exec` process (the lease holder); the command it runs is its only child. */
+  cli: ChildProcess;
   url: string;
   token: string;
   arn: string;
@@ -58,6 +60,9 @@ export async function scopeWorld(): Promise<ScopeWorld> {
       `[profile agent]\nsource_profile = base\nrole_arn = ${dev.arn}\ncredd_policy_arns = ${READ_ONLY}\ncredd_policy_file = ${path.join(dir, 'agent.json')}\nsource_identity = alice\nsession_tags = team=platform,tool=agent\ntransitive_session_tags = team\nrole_session_name = alice@{program}\n`,
       `[profile badtags]\nsource_profile = base\nrole_arn = ${dev.arn}\nsession_tags = team=a,Team=b\n`,
       `[profile basepolicy]\ncredd_policy_arns = ${READ_ONLY}\n`,
+      // Named scopes for `--as`: labels only, and one bound to another role.
+      '[profile tagonly]\nsource_identity = bob\nsession_tags = tool=mcp\nrole_session_name = bob@{program}\n',
+      `[profile deployscope]\nsource_profile = dev\nrole_arn = ${deploy.arn}\ncredd_policy_arns = ${READ_ONLY}\n`,
     ].join('\n'),
   });
   const added = await box.credd(['add', 'base', '--env'], { env: { AWS_ACCESS_KEY_ID: alice.accessKeyId, AWS_SECRET_ACCESS_KEY: alice.secretAccessKey } });
@@ -77,6 +82,7 @@ export async function scopeWorld(): Promise<ScopeWorld> {
     assert.equal(got.length, 3, `credd exec ended early: ${stderr}`);
     const [url = '', token = '', arn = ''] = got;
     return {
+      cli: child,
       url,
       token,
       arn,

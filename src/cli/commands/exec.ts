@@ -11,7 +11,7 @@ import { envVariables } from './env.js';
 import { fetchCredentials } from './export.js';
 import { PROFILE_ARG, validProfileName } from './profile-name.js';
 import { isEmptyRequest, type ScopeRequest } from '../../domain/session-scope.js';
-import { addScopeFlags, needsLease, openLease, scopeRequestFromFlags, type ScopeFlags } from '../scope-flags.js';
+import { addScopeFlags, checkNamedScope, needsLease, openLease, scopeRequestFromFlags, type ScopeFlags } from '../scope-flags.js';
 import { ROUTES } from '../../protocol/routes.js';
 
 export interface ExecInput {
@@ -41,8 +41,9 @@ const CLEARED = [
 export async function execEnvironment(input: ExecInput, ctx: CliContext, onLease?: (release: () => Promise<void>) => void): Promise<NodeJS.ProcessEnv> {
   const profile = validProfileName(input.profile);
   if (input.envKeys && input.scope !== undefined && !isEmptyRequest(input.scope)) {
-    throw new CreddError('ScopeWithEnvKeys', '--env-keys cannot be combined with --policy, --policy-arn or --session-name-suffix: down-scoped credentials are served only through the endpoint.');
+    throw new CreddError('ScopeWithEnvKeys', '--env-keys cannot be combined with --as, --policy, --policy-arn or --session-name-suffix: down-scoped credentials are served only through the endpoint.');
   }
+  if (input.scope !== undefined) await checkNamedScope(ctx, profile, input.scope);
   const already = ctx.env['CREDD_PROFILE'];
   if (already !== undefined && already !== '') {
     throw new CreddError('NestedExec', `This shell already runs under credd exec for "${already}"; exit it first (or unset CREDD_PROFILE) instead of nesting.`);

@@ -96,7 +96,7 @@ describe('nothing credd prints to a terminal carries control characters', () => 
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.split('\n').filter((l) => l !== '').length, 1, r.stdout);
     assert.doesNotMatch(r.stdout, CONTROL);
-    assert.match(r.stdout, /\\x1b\]0;owned/);
+    assert.match(r.stdout, /\\u001b\]0;owned/);
   });
 
   it('an error message that repeats hostile input carries no escape sequence', async () => {

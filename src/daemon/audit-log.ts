@@ -1,8 +1,8 @@
-import fs from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { errorMessage } from '../domain/errors.js';
 import type { Logger } from '../platform/logger.js';
 import { findPeerProcess, type PeerProcess } from '../platform/peer-process.js';
+import { readTail } from '../platform/read-tail.js';
 import { RotatingFile } from '../platform/rotating-file.js';
 import type { AuditEvent, AuditSink } from '../server/audit-sink.js';
 import { auditEntry } from './audit-entry.js';
@@ -172,7 +172,7 @@ export class AuditLog implements AuditSink {
  * for `skipped`; only each file's last few MiB are read, however large it was made.
  */
 export async function readAudit(file: string, limit: number, skipped?: (count: number) => void): Promise<AuditEntry[]> {
-  const texts = await Promise.all([`${file}.1`, file].map((f) => readTail(f, MAX_READ)));
+  const texts = await Promise.all([`${file}.1`, file].map((f) => readTail(f, 8 * 1024 * 1024)));
   const entries: AuditEntry[] = [];
   let bad = 0;
   for (const line of texts.join('').split('\n')) {
@@ -183,24 +183,4 @@ export async function readAudit(file: string, limit: number, skipped?: (count: n
   }
   if (bad > 0) skipped?.(bad);
   return entries.slice(-limit);
-}
-
-const MAX_READ = 8 * 1024 * 1024;
-
-/** The file's last `max` bytes from a line start (a cut first line is dropped, not counted), or ''. */
-async function readTail(file: string, max: number): Promise<string> {
-  const handle = await fs.open(file, 'r').catch(() => undefined);
-  if (!handle) return '';
-  try {
-    const { size } = await handle.stat();
-    const from = Math.max(0, size - max);
-    const buf = Buffer.alloc(size - from);
-    await handle.read(buf, 0, buf.length, from);
-    const text = buf.toString('utf8');
-    return from === 0 ? text : text.slice(text.indexOf('\n') + 1);
-  } catch {
-    return '';
-  } finally {
-    await handle.close();
-  }
 }

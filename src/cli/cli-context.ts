@@ -3,6 +3,7 @@ import type { Clock, SecretStore } from '../domain/ports.js';
 import { systemClock } from '../platform/clock.js';
 import { checkPrivateDirSync, checkPrivateEntriesSync } from '../platform/private-files.js';
 import { awsConfigFile, creddPaths, defaultCreddHome, type CreddPaths } from '../platform/paths.js';
+import { terminalStream } from '../platform/terminal-stream.js';
 import { daemonClient, type DaemonClient } from './daemon-client.js';
 import { terminalPrompt, type Prompt } from './prompt.js';
 
@@ -33,8 +34,9 @@ export function processContext(): CliContext {
     env,
     paths,
     configFile: awsConfigFile(env),
-    out: process.stdout,
-    err: process.stderr,
+    // Nothing from a config file, STS or another process reaches the terminal as a control character.
+    out: terminalStream(process.stdout),
+    err: terminalStream(process.stderr),
     prompt,
     daemon: daemonClient(paths.controlSocket),
     clock: systemClock,

@@ -17,6 +17,8 @@ export async function buildProgram(ctx: () => CliContext, argv: readonly string[
     // One line of help after a usage error, not the whole list (commander still suggests a near command).
     .showHelpAfterError("(run 'credd --help' for the commands, 'credd COMMAND --help' for one)")
     .enablePositionalOptions()
+    // Commander's own messages repeat what was typed: escaped like everything else credd prints.
+    .configureOutput({ writeOut: (s) => process.stdout.write(terminalText(s, 'lines')), writeErr: (s) => process.stderr.write(terminalText(s, 'lines')) })
     .exitOverride();
   const wanted = argv.length > 0 ? commandsFor(argv) : COMMANDS;
   for (const register of await Promise.all(wanted.map((c) => c.load()))) register(program, ctx);
@@ -37,7 +39,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       process.stderr.write(`credd: ${terminalText(err.message)}\n`);
       process.exitCode = err.code === 'DaemonNotRunning' ? EXIT_DAEMON_NOT_RUNNING : USAGE_ERRORS.has(err.code) ? 2 : 1;
     } else {
-      process.stderr.write(`credd: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
+      process.stderr.write(`credd: unexpected error: ${terminalText((err as Error).stack ?? String(err), 'lines')}\n`);
       process.exitCode = 1;
     }
   } finally {

@@ -3,6 +3,7 @@ import type { MfaLoginResult } from '../protocol/control-api.js';
 import type { CliContext } from './cli-context.js';
 import { ROUTES } from '../protocol/routes.js';
 import { isMfaCode, MFA_CODE_SHAPE } from '../domain/mfa-code.js';
+import { terminalText } from '../platform/terminal-text.js';
 
 const REFUSED = new Set(['StsMfaInvalid', 'InvalidMfaCode']);
 
@@ -20,7 +21,7 @@ export async function enterMfaCode(ctx: CliContext, profile: string, serial: str
       return await ctx.daemon.post<MfaLoginResult>(ROUTES.control.mfa, { profile, code });
     } catch (err) {
       if (!(err instanceof CreddError) || !REFUSED.has(err.code) || attempt >= tries) throw err;
-      ctx.err.write(`${err.message} Try again.\n`);
+      ctx.err.write(`${terminalText(err.message)} Try again.\n`);
     }
   }
 }

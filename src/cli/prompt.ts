@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { CreddError } from '../domain/errors.js';
+import { terminalText } from '../platform/terminal-text.js';
 
 export interface Prompt {
   /** Asks one line; `secret` hides what is typed. Rejects when input ends. */
@@ -45,7 +46,8 @@ export function terminalPrompt(input: Readable & { isTTY?: boolean }, output: Wr
     interactive,
     ask(question, opts = {}) {
       const r = open();
-      if (interactive) output.write(question);
+      // The question may name an MFA serial from the config: no control of it reaches the terminal.
+      if (interactive) output.write(terminalText(question));
       muted = interactive && opts.secret === true;
       const answer = new Promise<string>((resolve, reject) => {
         const line = pending.shift();

@@ -9,6 +9,7 @@ import { createToken, registerClient, startDeviceAuthorization } from '../aws/ss
 import { cacheKeyOf, readToken, tokenCacheFile, writeToken, type SsoToken } from '../aws/sso-token-cache.js';
 import type { CliContext } from './cli-context.js';
 import { ROUTES } from '../protocol/routes.js';
+import { terminalText } from '../platform/terminal-text.js';
 
 export interface LoginOptions {
   /** Open the verification page in a browser (default: where one is likely). */
@@ -63,7 +64,8 @@ export async function ssoLogin(ctx: CliContext, target: SsoProfile, opts: LoginO
   }
   const auth = await startDeviceAuthorization(target.ssoRegion, ctx.env, clientId, clientSecret, target.startUrl);
   const page = auth.verificationUriComplete ?? auth.verificationUri ?? '';
-  ctx.err.write(`Sign in to IAM Identity Center (${target.startUrl}):\n  open ${page}\n  and confirm the code ${auth.userCode ?? ''}\n`);
+  // The URL and code come from the network: each stays on its own line.
+  ctx.err.write(`Sign in to IAM Identity Center (${terminalText(target.startUrl)}):\n  open ${terminalText(page)}\n  and confirm the code ${terminalText(auth.userCode ?? '')}\n`);
   const wantBrowser = opts.browser ?? (process.platform === 'darwin' || (ctx.env['DISPLAY'] ?? ctx.env['WAYLAND_DISPLAY'] ?? '') !== '');
   if (wantBrowser && page !== '') openBrowser(page);
   let interval = (auth.interval ?? 5) * 1000;

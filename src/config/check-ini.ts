@@ -1,4 +1,5 @@
 import { ConfigError } from '../domain/errors.js';
+import { terminalText } from '../platform/terminal-text.js';
 
 const HEADER = /^\[([^\]]*)\]\s*(?:[#;].*)?$/;
 const KEY_VALUE = /^([^=\s[#;][^=]*?)\s*=/;
@@ -43,7 +44,6 @@ export function checkIni(file: string, text: string): void {
 
 /** Config lines are shown back to the user: short, and no control characters. */
 function shorten(line: string): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = line.replace(/[\u0000-\u001f\u007f]/g, '?');
+  const clean = terminalText(line);
   return clean.length > 60 ? `${clean.slice(0, 57)}...` : clean;
 }

@@ -145,8 +145,11 @@ export class KeyringProcess {
     if (this.#child) return this.#child;
     const modulePath = createRequire(import.meta.url).resolve('@napi-rs/keyring');
     const child = this.#spawn(JSON.stringify({ modulePath, entryOptions: this.#entryOptions, timeoutMs: this.#timeoutMs }));
-    child.on('message', (reply: ChildReply) => {
-      this.#settle(reply.id, reply.ok ? { ok: true, value: reply.value } : { ok: false, kind: 'failed', raw: reply.raw });
+    child.on('message', (message: unknown) => {
+      // A reply of any other shape is dropped (its call then meets its deadline): a broken
+      // helper costs a call, never the daemon (a throw here would be an uncaught exception).
+      const reply = childReply(message);
+      if (reply) this.#settle(reply.id, reply.ok ? { ok: true, value: reply.value } : { ok: false, kind: 'failed', raw: reply.raw });
     });
     child.on('error', (err) => this.#discard(child, err.message.split('\n')[0] ?? ''));
     child.on('exit', (code) => this.#discard(child, `keyring helper exited with code ${code}`));
@@ -156,4 +159,15 @@ export class KeyringProcess {
     this.#child = child;
     return child;
   }
+}
+
+function childReply(m: unknown): ChildReply | undefined {
+  if (m === null || typeof m !== 'object') return undefined;
+  const r = m as Record<string, unknown>;
+  if (typeof r['id'] !== 'number') return undefined;
+  const v = r['value'];
+  const value = v === null || typeof v === 'string' || typeof v === 'boolean' || (Array.isArray(v) && v.every((x) => typeof x === 'string')) ? v : undefined;
+  if (r['ok'] === true && value !== undefined) return { id: r['id'], ok: true, value };
+  if (r['ok'] === false && typeof r['raw'] === 'string') return { id: r['id'], ok: false, raw: r['raw'] };
+  return undefined;
 }

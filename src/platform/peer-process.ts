@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
+import { lsofProcesses, type HelperOptions } from './lsof.js';
 import { listenersOn } from './tcp-table.js';
 
 export interface PeerProcess {
@@ -19,10 +19,11 @@ function procAddress(port: number): string {
  * slow (it scans /proc or runs lsof), so callers run it off the request's hot path.
  * Linux: /proc/net/tcp gives the socket inode, /proc/PID/fd finds its owner. macOS: lsof.
  */
-export async function findPeerProcess(clientPort: number, serverPort: number): Promise<PeerProcess> {
+export async function findPeerProcess(clientPort: number, serverPort: number, opts: HelperOptions = {}): Promise<PeerProcess> {
+  const platform = opts.platform ?? process.platform;
   try {
-    if (process.platform === 'linux') return await viaProc(clientPort, serverPort);
-    if (process.platform === 'darwin') return await viaLsof(clientPort);
+    if (platform === 'linux') return await viaProc(clientPort, serverPort);
+    if (platform === 'darwin') return await viaLsof(clientPort, opts);
   } catch {
     // fall through: the audit says "unknown" rather than failing
   }
@@ -77,9 +78,9 @@ export interface PortHolder {
  * Who listens on 127.0.0.1:`port` (another credd, or a squatter). Linux: the socket table gives
  * the uid, a /proc scan the pid when we may see it. macOS: lsof. Undefined when nothing is found.
  */
-export async function findPortHolder(port: number): Promise<PortHolder | undefined> {
+export async function findPortHolder(port: number, opts: HelperOptions = {}): Promise<PortHolder | undefined> {
   try {
-    if (process.platform === 'darwin') return await listenerViaLsof(port);
+    if ((opts.platform ?? process.platform) === 'darwin') return await listenerViaLsof(port, opts);
     const [row] = await listenersOn(port);
     if (row === undefined) return undefined;
     const owner = row.inode === '0' ? undefined : await ownerOfInode(row.inode);
@@ -89,16 +90,10 @@ export async function findPortHolder(port: number): Promise<PortHolder | undefin
   }
 }
 
-function listenerViaLsof(port: number): Promise<PortHolder | undefined> {
-  return new Promise((resolve) => {
-    execFile('lsof', ['-nP', `-iTCP@127.0.0.1:${port}`, '-sTCP:LISTEN', '-Fpcu'], { timeout: 2_000 }, (err, stdout) => {
-      if (err) return resolve(undefined);
-      const field = (c: string): string | undefined => stdout.split('\n').find((l) => l.startsWith(c))?.slice(1);
-      const pid = Number(field('p'));
-      const uid = Number(field('u'));
-      resolve(Number.isInteger(pid) && pid > 0 ? { pid, ...(Number.isInteger(uid) && { uid }), command: field('c') ?? 'unknown' } : undefined);
-    });
-  });
+/** The listener on 127.0.0.1:`port` as lsof sees it: the first process it lists. */
+async function listenerViaLsof(port: number, opts: HelperOptions): Promise<PortHolder | undefined> {
+  const [p] = (await lsofProcesses(['-nP', `-iTCP@127.0.0.1:${port}`, '-sTCP:LISTEN', '-F0pcu'], opts)) ?? [];
+  return p === undefined ? undefined : { pid: p.pid, ...(p.uid !== undefined && { uid: p.uid }), command: p.command ?? 'unknown' };
 }
 
 async function commandLine(pid: number): Promise<string> {
@@ -106,22 +101,11 @@ async function commandLine(pid: number): Promise<string> {
   return raw.split('\0').filter((a) => a !== '').join(' ').slice(0, 300) || 'unknown';
 }
 
-function viaLsof(clientPort: number): Promise<PeerProcess> {
-  return new Promise((resolve) => {
-    execFile('lsof', ['-nP', `-iTCP@127.0.0.1:${clientPort}`, '-sTCP:ESTABLISHED', '-Fpc'], { timeout: 2_000 }, (err, stdout) => {
-      if (err) return resolve(UNKNOWN);
-      // lsof lists both ends; ours is the daemon's pid, the other is the client.
-      const lines = stdout.split('\n');
-      for (let i = 0; i < lines.length; i++) {
-        const pid = Number(lines[i]?.slice(1));
-        if (lines[i]?.startsWith('p') && pid !== process.pid) {
-          const name = lines[i + 1]?.startsWith('c') ? (lines[i + 1] ?? '').slice(1) : 'unknown';
-          return resolve({ pid, command: name });
-        }
-      }
-      resolve(UNKNOWN);
-    });
-  });
+/** lsof lists both ends of the connection: ours is the daemon's pid, the other is the client. */
+async function viaLsof(clientPort: number, opts: HelperOptions): Promise<PeerProcess> {
+  const procs = await lsofProcesses(['-nP', `-iTCP@127.0.0.1:${clientPort}`, '-sTCP:ESTABLISHED', '-F0pc'], opts);
+  const client = procs?.find((p) => p.pid !== process.pid);
+  return client === undefined ? UNKNOWN : { pid: client.pid, command: client.command ?? 'unknown' };
 }
 
 export type PortVerdict = { ok: true } | { ok: false; holder: PortHolder; foreignUser: boolean };
@@ -131,11 +115,11 @@ export type PortVerdict = { ok: true } | { ok: false; holder: PortHolder; foreig
  * Linux (one /proc read, one fd listing), so `credd env` can ask at every shell start. A free
  * port is fine (the daemon is just down). Elsewhere only `thorough` callers ask (lsof is slow).
  */
-export async function checkPortHolder(port: number, daemonPid: number | undefined, thorough = false): Promise<PortVerdict> {
+export async function checkPortHolder(port: number, daemonPid: number | undefined, thorough = false, opts: HelperOptions = {}): Promise<PortVerdict> {
   try {
-    if (process.platform !== 'linux') {
+    if ((opts.platform ?? process.platform) !== 'linux') {
       if (!thorough) return { ok: true };
-      const h = await listenerViaLsof(port);
+      const h = await listenerViaLsof(port, opts);
       if (h === undefined || (h.pid !== undefined && h.pid === daemonPid)) return { ok: true };
       return { ok: false, holder: h, foreignUser: h.uid !== undefined && h.uid !== process.getuid?.() };
     }

@@ -2,8 +2,10 @@ import { spawn } from 'node:child_process';
 import { childEnv } from './child-env.js';
 
 /**
- * Runs a command line through the shell, as the AWS CLI does for credential_process, and
- * returns its stdout. No stdin; killed after `timeoutMs`. Stderr is dropped (it may hold
+ * Runs an mfa_process command line through `/bin/sh -c` (written as a shell line, pipes and
+ * all) and returns its stdout. credential_process is different: botocore's ProcessProvider
+ * splits that line with shlex.split and starts it without a shell, and credential-process.ts
+ * does the same. No stdin; killed after `timeoutMs`. Stderr is dropped (it may hold
  * whatever the tool prints, which we do not want in our logs).
  */
 export function runCommand(command: string, timeoutMs: number): Promise<string> {

@@ -18,6 +18,8 @@ const NO_ZSH = has('zsh') ? false : 'zsh is not installed here (apt-get install 
 const NO_FISH = has('fish') ? false : 'fish is not installed here (apt-get install fish)';
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+// eslint-disable-next-line no-control-regex
+const ANY_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 describe('completion never runs or offers what the config file holds', () => {
   let dir: string;
@@ -96,7 +98,7 @@ describe('nothing credd prints to a terminal carries control characters', () => 
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.split('\n').filter((l) => l !== '').length, 1, r.stdout);
     assert.doesNotMatch(r.stdout, CONTROL);
-    assert.match(r.stdout, /\\x1b\]0;owned/);
+    assert.match(r.stdout, /\\u001b\]0;owned/);
   });
 
   it('an error message that repeats hostile input carries no escape sequence', async () => {
@@ -104,6 +106,42 @@ describe('nothing credd prints to a terminal carries control characters', () => 
     assert.equal(r.code, 2, 'an invalid profile name is a usage error');
     assert.doesNotMatch(r.stderr, CONTROL);
     assert.equal(r.stderr.split('\n').filter((l) => l !== '').length, 1, r.stderr);
+  });
+});
+
+describe('credd audit --json reads back only what credd could have written', () => {
+  it('extra fields are dropped, controls escaped, huge values capped; bad lines are skipped and counted on stderr', async () => {
+    const home = await fs.mkdtemp(path.join(os.tmpdir(), 'credd-auditjson-'));
+    const at = '2026-01-01T00:00:00.000Z';
+    const good = { at, profile: 'p\u001b]52;c;eA==\u0007', endpoint: 'ecs', status: 200, pid: 9, uid: 1000, command: 'curl\nforged line \u009b2J \u202e', token: 'leaked?', isAdmin: true };
+    const lines = [
+      JSON.stringify(good),
+      JSON.stringify({ at, profile: 'q', endpoint: 'imds', status: 403, command: 'x'.repeat(5_000) }),
+      '{"at":"2026-01-01T00:00:01.000Z","profile":"r","endpoint":"ecs","status":200,"command":"c","__proto__":{"polluted":true}}',
+      JSON.stringify({ ...good, status: '200' }), // wrong type
+      JSON.stringify({ ...good, endpoint: 'ssh' }), // unknown endpoint
+      JSON.stringify({ ...good, at: 'yesterday' }),
+      JSON.stringify({ ...good, pid: -1 }),
+      JSON.stringify({ ...good, command: 'y'.repeat(100_000) }), // a line far longer than credd writes
+      'torn {"at":',
+      '[1,2]',
+      'null',
+    ];
+    await fs.writeFile(path.join(home, 'audit.log'), `${lines.join('\n')}\n`, { mode: 0o600 });
+    await fs.chmod(home, 0o700);
+    const r = await run(process.execPath, [CREDD_BIN, 'audit', '--json'], { env: cleanEnv({ CREDD_HOME: home }) });
+    await fs.rm(home, { recursive: true, force: true });
+    assert.equal(r.code, 0, r.stderr);
+    const entries = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
+    assert.deepEqual(entries.map((e) => e['profile']), ['p\\u001b]52;c;eA==\\u0007', 'q', 'r']);
+    for (const e of entries) {
+      assert.deepEqual(Object.keys(e).filter((k) => !['at', 'profile', 'endpoint', 'status', 'uid', 'pid', 'command', 'scope'].includes(k)), [], 'no field credd does not write');
+      for (const v of Object.values(e)) if (typeof v === 'string') assert.doesNotMatch(v, ANY_CONTROL, 'no control inside a decoded value');
+      assert.ok(String(e['command']).length <= 1_001, 'a long command line is capped');
+    }
+    assert.equal(entries[0]?.['command'], 'curl\\u000aforged line \\u009b2J \\u202e');
+    assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+    assert.match(r.stderr, /skipped 8 lines of .*audit\.log that credd did not write/);
   });
 });
 

@@ -6,7 +6,9 @@ import { clockTime } from '../format-time.js';
 
 /** Shows which local programs fetched which credentials, newest last. */
 export async function runAudit(input: { limit: number; json: boolean }, ctx: CliContext): Promise<void> {
-  const entries = await readAudit(ctx.paths.audit, input.limit);
+  const entries = await readAudit(ctx.paths.audit, input.limit, (n) => {
+    ctx.err.write(`credd: skipped ${n} line${n === 1 ? '' : 's'} of ${ctx.paths.audit} that credd did not write (damaged or forged).\n`);
+  });
   if (input.json) {
     ctx.out.write(`${JSON.stringify(entries)}\n`);
     return;

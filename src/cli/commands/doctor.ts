@@ -9,6 +9,7 @@ import { regionCheck } from '../doctor/region-check.js';
 import { permissionsCheck, shadowCheck, shellCheck } from '../doctor/environment-checks.js';
 import { profileKindChecks } from '../doctor/profile-checks.js';
 import { ROUTES } from '../../protocol/routes.js';
+import { terminalText } from '../../platform/terminal-text.js';
 
 /** Fails when the port is held by something other than this user's credd (port squatting). */
 async function portCheck(ctx: CliContext): Promise<CheckResult> {
@@ -40,7 +41,8 @@ export async function runDoctor(ctx: CliContext): Promise<number> {
     await stsCheck(ctx, status),
     await serviceCheck(ctx),
   ];
-  for (const r of results) ctx.out.write(`${MARK[r.status]} ${r.what}${r.fix ? `\n    fix: ${r.fix}` : ''}\n`);
+  // A check repeats profile names, paths and error messages from elsewhere: each stays on its line.
+  for (const r of results) ctx.out.write(`${MARK[r.status]} ${terminalText(r.what)}${r.fix ? `\n    fix: ${terminalText(r.fix)}` : ''}\n`);
   const failed = results.filter((r) => r.status === 'fail').length;
   ctx.out.write(failed === 0 ? 'All good.\n' : `${failed} problem${failed === 1 ? '' : 's'} found.\n`);
   return failed === 0 ? 0 : 1;

@@ -11,6 +11,7 @@ import { exportLines, regionFollower, shellKind, shellQuote } from '../shell-cod
 import { hookShell, promptHook } from '../shell-hook.js';
 import { validProfileName } from './profile-name.js';
 import { ecsPath, ROUTES } from '../../protocol/routes.js';
+import { terminalText } from '../../platform/terminal-text.js';
 
 export interface EnvInput {
   profile?: string;
@@ -89,7 +90,7 @@ async function warm(ctx: CliContext, profile: string): Promise<void> {
   try {
     await ctx.daemon.post<SwitchResult>(ROUTES.control.prime, { profile });
   } catch (err) {
-    ctx.err.write(`credd: ${errorMessage(err)}\n`);
+    ctx.err.write(`credd: ${terminalText(errorMessage(err))}\n`);
   }
 }
 

@@ -12,6 +12,7 @@ import { secretsView } from '../secret-client.js';
 import { awsCredentialsFile } from '../../platform/paths.js';
 import { prerequisiteOf } from '../profiles/prerequisites.js';
 import { describeScopeKeys } from '../scope-flags.js';
+import { terminalText } from '../../platform/terminal-text.js';
 
 export interface ListedProfile {
   name: string;
@@ -108,9 +109,12 @@ export async function runList(input: { json: boolean }, ctx: CliContext): Promis
     header.push('SCOPE');
     profiles.forEach((p, i) => rows[i]?.push(p.scope ?? ''));
   }
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  // Names and values come from a config file anyone could have handed the user: each cell is
+  // escaped whole (before widths are measured), so none can forge a row or reach the terminal raw.
+  const cells = rows.map((r) => r.map((c) => terminalText(c)));
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
   const fmt = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  ctx.out.write(`${[fmt(header), ...rows.map(fmt)].join('\n')}\n`);
+  ctx.out.write(`${[fmt(header), ...cells.map(fmt)].join('\n')}\n`);
 }
 
 function credentialsColumn(p: ListedProfile): string {

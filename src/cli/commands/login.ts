@@ -4,6 +4,7 @@ import { errorMessage } from '../../domain/errors.js';
 import { cacheKeyOf, readToken, tokenCacheFile } from '../../aws/sso-token-cache.js';
 import type { CliContext } from '../cli-context.js';
 import { ROUTES } from '../../protocol/routes.js';
+import { terminalText } from '../../platform/terminal-text.js';
 
 export interface LoginInput {
   profile?: string;
@@ -25,7 +26,7 @@ export async function runLogout(input: LoginInput, ctx: CliContext): Promise<voi
   const file = tokenCacheFile(ctx.env, cacheKeyOf(target));
   const token = await readToken(file);
   if (token) {
-    await logout(target.ssoRegion, ctx.env, token.accessToken).catch((err: unknown) => ctx.err.write(`credd: Logout at AWS failed (${errorMessage(err)}); the local token is removed anyway.\n`));
+    await logout(target.ssoRegion, ctx.env, token.accessToken).catch((err: unknown) => ctx.err.write(`credd: Logout at AWS failed (${terminalText(errorMessage(err))}); the local token is removed anyway.\n`));
   }
   await fs.rm(file, { force: true });
   if (input.profile !== undefined) await ctx.daemon.post(ROUTES.control.clear, { profile: input.profile }).catch(() => undefined);

@@ -27,7 +27,8 @@ export function logFileCandidates(ctx: CliContext): string[] {
  * service's log file, else the systemd journal; otherwise one sentence on where logs go.
  */
 export async function runLogs(input: LogsInput, ctx: CliContext): Promise<void> {
-  const format = await prettifier((ctx.out as { isTTY?: boolean }).isTTY === true);
+  // No colour: what is printed passes the CLI's escaping boundary, which lets no escape sequence through.
+  const format = await prettifier(false);
   const info = await loadDaemonInfo(ctx.paths.daemonInfo);
   const running = info !== undefined && alive(info.pid);
   const candidates = input.file !== undefined ? [input.file] : [...(running && info.logFile !== undefined ? [info.logFile] : []), ...logFileCandidates(ctx)];

@@ -4,7 +4,7 @@ import type { CliContext } from '../cli-context.js';
 import { DaemonNotRunningError } from '../daemon-client.js';
 import { portWarning } from '../port-warning.js';
 import { clockTime, relative } from '../format-time.js';
-import { terminalText } from '../../platform/terminal-text.js';
+import { terminalText as t } from '../../platform/terminal-text.js';
 import { ROUTES } from '../../protocol/routes.js';
 import { EXIT_DAEMON_NOT_RUNNING } from '../../protocol/exit-codes.js';
 
@@ -16,7 +16,7 @@ export async function runStatus(input: { json: boolean }, ctx: CliContext): Prom
     if (!(err instanceof DaemonNotRunningError)) throw err;
     const warning = await portWarning(ctx, true);
     if (input.json) ctx.out.write(`${JSON.stringify({ running: false, message: err.message, ...(warning !== undefined && { warning }) })}\n`);
-    else ctx.out.write(`${err.message}\n${warning !== undefined ? `${warning}\n` : ''}`);
+    else ctx.out.write(`${t(err.message)}\n${warning !== undefined ? `${t(warning)}\n` : ''}`);
     return EXIT_DAEMON_NOT_RUNNING;
   }
   if (input.json) {
@@ -24,22 +24,23 @@ export async function runStatus(input: { json: boolean }, ctx: CliContext): Prom
     return 0;
   }
   const warning = await portWarning(ctx, true);
-  if (warning !== undefined) ctx.err.write(`credd: ${warning}\n`);
+  if (warning !== undefined) ctx.err.write(`credd: ${t(warning)}\n`);
   const lines = [`credd daemon running: pid ${status.pid}, 127.0.0.1:${status.port}, since ${clockTime(status.startedAt)}, version ${status.version}`];
-  lines.push(`keys in: ${status.store}; profiles from: ${status.configFile}`);
-  if (status.storeState?.locked === true) lines.push(`secret store: ${status.storeState.message ?? 'locked: run credd unlock'}`);
+  // Every field below may come from the config file, STS or the keychain: each is escaped whole.
+  lines.push(`keys in: ${t(status.store)}; profiles from: ${t(status.configFile)}`);
+  if (status.storeState?.locked === true) lines.push(`secret store: ${t(status.storeState.message ?? 'locked: run credd unlock')}`);
   const active = status.profiles.find((p) => p.active);
   if (status.activeProfile === null) lines.push('active profile: none — run: credd switch PROFILE');
-  else lines.push(`active profile: ${status.activeProfile}${active ? ` — ${describe(active)}` : ''}`);
-  for (const p of status.profiles.filter((x) => !x.active && x.scoped === undefined)) lines.push(`  ${p.name}: ${describe(p)}`);
+  else lines.push(`active profile: ${t(status.activeProfile)}${active ? ` — ${describe(active)}` : ''}`);
+  for (const p of status.profiles.filter((x) => !x.active && x.scoped === undefined)) lines.push(`  ${t(p.name)}: ${describe(p)}`);
   for (const p of status.profiles.filter((x) => x.scoped !== undefined)) lines.push(`  ${scopedName(p)}: ${describe(p)}`);
   for (const m of status.mfa) {
     const state = m.neededSince
-      ? `MFA code needed since ${clockTime(m.neededSince)}${m.neededFor ? ` (for ${m.neededFor}) — run: credd switch ${m.neededFor}` : ''}`
+      ? `MFA code needed since ${clockTime(m.neededSince)}${m.neededFor ? ` (for ${t(m.neededFor)}) — run: credd switch ${t(m.neededFor)}` : ''}`
       : m.expiration
         ? `MFA session until ${clockTime(m.expiration)} (${relative(m.expiration)})`
         : 'no MFA session';
-    lines.push(`MFA ${m.profile} (${m.serial}): ${state}`);
+    lines.push(`MFA ${t(m.profile)} (${t(m.serial)}): ${state}`);
   }
   lines.push(`requests served: ${status.stats.requests} (${status.stats.servedFromCache} from cache, ${status.stats.waitedOnSts} waited on STS)`);
   ctx.out.write(`${lines.join('\n')}\n`);
@@ -49,18 +50,18 @@ export async function runStatus(input: { json: boolean }, ctx: CliContext): Prom
 /** A down-scoped exec slot: its profile, what narrows it, and how many running execs use it. */
 function scopedName(p: ProfileStatus): string {
   const s = p.scoped;
-  if (!s) return p.name;
+  if (!s) return t(p.name);
   const execs = s.execs === 1 ? '1 exec' : `${s.execs} execs`;
-  return `${terminalText(s.profile)} [scope: ${terminalText(s.scope ?? 'session name only')}; ${execs}]`;
+  return `${t(s.profile)} [scope: ${t(s.scope ?? 'session name only')}; ${execs}]`;
 }
 
 function describe(p: ProfileStatus): string {
   const parts: string[] = [];
   if (p.expiration && p.freshness !== 'expired') parts.push(`credentials until ${clockTime(p.expiration)} (${relative(p.expiration)})`);
   else parts.push('no valid credentials cached');
-  if (p.assumedRoleArn) parts.push(p.assumedRoleArn);
+  if (p.assumedRoleArn) parts.push(t(p.assumedRoleArn));
   if (p.refreshing) parts.push('refreshing now');
-  if (p.lastError) parts.push(`last error ${relative(p.lastError.at)}: ${p.lastError.message}`);
+  if (p.lastError) parts.push(`last error ${relative(p.lastError.at)}: ${t(p.lastError.message)}`);
   return parts.join('; ');
 }
 

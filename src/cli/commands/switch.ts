@@ -9,6 +9,7 @@ import { clockTime } from '../format-time.js';
 import { withUserAction } from '../mfa-prompt.js';
 import { PROFILE_ARG, validProfileName } from './profile-name.js';
 import { ROUTES } from '../../protocol/routes.js';
+import { terminalText } from '../../platform/terminal-text.js';
 
 export interface SwitchInput {
   profile: string;
@@ -28,7 +29,8 @@ export async function runSwitch(input: SwitchInput, ctx: CliContext): Promise<Sw
   });
   // Shells set up by `credd env` pick this up at their next prompt.
   await saveActiveRegion(ctx.paths.home, profileRegion(await loadAwsConfig(ctx.configFile), result.profile, {}));
-  const role = result.assumedRoleArn ? ` as ${result.assumedRoleArn}` : '';
+  // The role ARN comes back from STS (or a config value it echoes): printed escaped.
+  const role = result.assumedRoleArn ? ` as ${terminalText(result.assumedRoleArn)}` : '';
   const mfa = result.mfaExpiration ? `, MFA session until ${clockTime(result.mfaExpiration)}` : '';
   ctx.out.write(`Switched to ${result.profile}${role} (credentials until ${clockTime(result.expiration)}${mfa})\n`);
   return result;

@@ -133,8 +133,8 @@ describe('macOS helpers (lsof) on Linux', () => {
     await fs.mkdir(home, { mode: 0o700 });
     const answers = [await printing('a1', 'p4242\0ccurl\n12:00:00  ecs   200  admin  pid 1 forged\u001b[2J\0\n'), await printing('a2', Buffer.from([0xff, 0xfe, 0, 10, 0x70])), await fake('a3', 'kill -9 $$')];
     let i = 0;
-    const audit = new AuditLog(path.join(home, 'audit.log'), () => port, silentLogger(), 1024 * 1024, (c, s) => findPeerProcess(c, s, answers[i++ % answers.length]));
-    for (let n = 0; n < 6; n++) audit.served({ profile: 'p', endpoint: 'ecs', status: 200, socket: { remotePort: 1000 + n } as unknown as Socket });
+    const audit = new AuditLog({ file: path.join(home, 'audit.log'), logger: silentLogger(), lookup: (c, s) => findPeerProcess(c, s, answers[i++ % answers.length]) });
+    for (let n = 0; n < 6; n++) audit.served({ profile: 'p', endpoint: 'ecs', status: 200, socket: { remotePort: 1000 + n, localPort: port } as unknown as Socket });
     await audit.flush();
     const r = await run(process.execPath, [CREDD_BIN, 'audit'], { env: cleanEnv({ CREDD_HOME: home }) });
     assert.equal(r.code, 0, r.stderr);

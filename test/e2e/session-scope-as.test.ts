@@ -60,7 +60,7 @@ describe('named scopes: credd exec dev --as agent lays [profile agent]\'s polici
       [['exec', 'dev', '--as', 'agent', '--policy-arn', S3_READ, '--', 'true'], /^credd: --as agent: \[profile agent\] already sets session policies, and --policy\/--policy-arn would be joined with them/],
       [['exec', 'agent', '--as', 'agent', '--', 'true'], /^credd: --as agent: that is the profile itself/],
       [['exec', 'dev', '--as', '../../etc/passwd', '--', 'true'], /^credd: "\.\.\/\.\.\/etc\/passwd" is not a profile name credd accepts/],
-      [['exec', 'dev', '--as', 'x\u001b[31mred', '--', 'true'], /^credd: "x\\x1b\[31mred" is not a profile name credd accepts/],
+      [['exec', 'dev', '--as', 'x\u001b[31mred', '--', 'true'], /^credd: "x\\u001b\[31mred" is not a profile name credd accepts/],
     ];
     w.sts.resetCounts();
     for (const [args, message] of cases) {

@@ -30,6 +30,7 @@ import { loadState, saveState } from './daemon-state.js';
 import { noticeFor } from './notice.js';
 import { NoticeWriter } from './notice-writer.js';
 import { acquirePidLock } from './pid-lock.js';
+import { writePortFile } from './port-file.js';
 import { daemonStoreFromEnv } from './store-from-env.js';
 import { registerScopeControlRoutes } from '../server/scope-control-routes.js';
 import { scopeControl } from './scope-control.js';
@@ -144,6 +145,7 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
     });
     const port = await listenTcp(server, wantedPort);
     listening.port = port;
+    await writePortFile(paths.portFile, port);
     cleanups.push(() => server.close());
 
     let resolveDone!: () => void;

@@ -4,7 +4,7 @@ at a keyboard: wait for a text, then type a line.
 
     pty-driver.py '<json steps>' command [args...]
 
-Steps: {"expect": "text"} waits (10 s at most) until the text has been printed since the
+Steps: {"expect": "text"} waits (10 s at most, or "timeout" seconds) until the text has been printed since the
 last match; {"send": "text"} types it (a terminal sends "\\r" for Enter). Prints one JSON
 object: {"transcript": everything the terminal showed, "code": exit status or null,
 "error": why a step failed or null}.
@@ -53,7 +53,7 @@ def main() -> None:
             os.write(fd, step["send"].encode())
             continue
         want = step["expect"].encode()
-        deadline = time.monotonic() + STEP_TIMEOUT_S
+        deadline = time.monotonic() + float(step.get("timeout", STEP_TIMEOUT_S))
         while out.find(want, seen) < 0:
             if time.monotonic() > deadline or not pump(0.05):
                 if out.find(want, seen) < 0:

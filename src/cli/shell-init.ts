@@ -16,21 +16,27 @@ const TOKEN_MAX = 128;
  * ignored (the shells' `-O` and `-L` tests; no builtin sees modes, so the group/other-write
  * check stays with the CLI and daemon, which refuse such a CREDD_HOME on every run).
  */
-export function initSnippet(kind: ShellKind, paths: CreddPaths, defaultPort: number): string {
-  const header = [`# credd shell integration (credd init): reads ${paths.home} with shell builtins only.`];
-  const body = kind === 'fish' ? fishEnv(paths, defaultPort) : posixEnv(paths, defaultPort);
+export function initSnippet(shell: 'bash' | 'zsh' | 'fish', paths: CreddPaths, defaultPort: number): string {
+  const kind: ShellKind = shell === 'fish' ? 'fish' : 'posix';
+  const header = [`# credd shell integration (credd init ${shell}): reads ${paths.home} with shell builtins only.`];
+  const body = shell === 'fish' ? fishEnv(paths, defaultPort) : posixEnv(paths, defaultPort, shell);
   return [...header, ...body, ...regionFollower(kind, activeRegionFile(paths.home)), promptHook(kind, hookFiles(paths))].join('\n');
 }
 
-/** bash and zsh (`[[ ]]`, `local`, `-O` are common to both). */
-function posixEnv(paths: CreddPaths, defaultPort: number): string[] {
+/**
+ * bash and zsh (`[[ ]]`, `local`, `-O` are common to both). zsh's `read` takes one read(2) per
+ * byte, while its `$(<file)` reads the file without forking (strace shows no clone); in bash
+ * `$(<file)` forks, and `read` is the cheap one.
+ */
+function posixEnv(paths: CreddPaths, defaultPort: number, shell: 'bash' | 'zsh'): string[] {
+  const readInto = (v: string): string => (shell === 'zsh' ? `${v}=$(<"$f")` : `{ IFS= read -r ${v} < "$f" || :; }`);
   return [
     '_credd_env() {',
     `  local s=$? f=${shellQuote(paths.token)} t= p= u`,
-    '  [[ -r $f && -O $f && ! -L $f ]] && { IFS= read -r t < "$f" || :; }',
+    `  [[ -r $f && -O $f && ! -L $f ]] && ${readInto('t')}`,
     `  [[ \${#t} -ge ${TOKEN_MIN} && \${#t} -le ${TOKEN_MAX} && $t != *[!A-Za-z0-9_-]* ]] || return $s`,
     `  f=${shellQuote(paths.portFile)}`,
-    '  [[ -r $f && -O $f && ! -L $f ]] && { IFS= read -r p < "$f" || :; }',
+    `  [[ -r $f && -O $f && ! -L $f ]] && ${readInto('p')}`,
     `  [[ -n $p && \${#p} -le 5 && $p != *[!0-9]* ]] || p=${defaultPort}`,
     `  u=http://127.0.0.1:$p${ROUTES.ecs}`,
     // A shell pinned by hand since (eval "$(credd env P)") keeps what it was given.

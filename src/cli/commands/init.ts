@@ -16,7 +16,7 @@ export async function runInit(shell: string, ctx: CliContext): Promise<void> {
   if (!(SHELLS as readonly string[]).includes(shell)) throw new CreddError('UnknownShell', `No init snippet for shell "${shell}"; use bash, zsh or fish.`);
   // Used only until the daemon has written the port file once.
   const defaultPort = (await loadDaemonInfo(ctx.paths.daemonInfo))?.port ?? portFromEnv(ctx.env);
-  ctx.out.write(initSnippet(shell === 'fish' ? 'fish' : 'posix', ctx.paths, defaultPort));
+  ctx.out.write(initSnippet(shell as (typeof SHELLS)[number], ctx.paths, defaultPort));
 }
 
 export function registerInit(program: Command, ctx: () => CliContext): void {

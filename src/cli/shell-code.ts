@@ -45,8 +45,9 @@ export function onPrompt(kind: ShellKind, fn: string): string[] {
   if (kind === 'fish') return [];
   return [
     'if [ -n "${ZSH_VERSION:-}" ]; then',
-    // What add-zsh-hook does, without autoloading it from fpath (a file read per shell start).
-    `  case " \${precmd_functions[*]-} " in *" ${fn} "*) ;; *) precmd_functions+=(${fn}) ;; esac`,
+    // What add-zsh-hook does, without autoloading it from fpath (a file read per shell start);
+    // quoted for eval, since sh (dash) must parse these lines too.
+    `  eval 'case " \${precmd_functions[*]-} " in *" ${fn} "*) ;; *) precmd_functions+=(${fn}) ;; esac'`,
     'elif [ -n "${BASH_VERSION:-}" ]; then',
     `  case ";\${PROMPT_COMMAND:-};" in *";${fn};"*) ;; *) PROMPT_COMMAND="${fn}\${PROMPT_COMMAND:+;$PROMPT_COMMAND}" ;; esac`,
     'fi',

@@ -16,6 +16,8 @@ export async function cliPhase(opts: { env: Record<string, string>; runs: number
     { label: 'credd status', args: [CREDD_BIN, 'status'] },
     { label: 'credd env', args: [CREDD_BIN, 'env'] },
     { label: `credd switch ${opts.cachedProfile} (cached)`, args: [CREDD_BIN, 'switch', opts.cachedProfile] },
+    // What an SDK runs for every client start with `credential_process = credd export P`.
+    { label: `credd export ${opts.cachedProfile} (credential_process)`, args: [CREDD_BIN, 'export', opts.cachedProfile] },
   ];
   const times = new Map<string, number[]>(commands.map((c) => [c.label, []]));
   // One untimed round first (disk cache), then interleaved rounds so drift hits every command alike.

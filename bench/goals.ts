@@ -73,7 +73,37 @@ export function checkGoals(m: Measurements): GoalCheck[] {
     measured: `${m.steady.waitedOnSts} of ${m.steady.requests.toLocaleString('en-US')}`,
     pass: m.steady.waitedOnSts === 0 && m.steady.non2xx === 0 && m.steady.errors === 0,
   });
+  checks.push(...startUpGoals(m.cli));
   return checks;
+}
+
+/** Issue 17's start-up goals: short commands against `node -e 0`, and what credd adds to a new shell. */
+function startUpGoals(cli: CliRow[]): GoalCheck[] {
+  const out: GoalCheck[] = [];
+  const floor = cli.find((r) => r.command === 'node -e 0 (floor)');
+  const vsFloor = (prefix: string, limit: number, goal: string): void => {
+    const row = cli.find((r) => r.command.startsWith(prefix));
+    if (!floor || !row) return;
+    const ratio = row.medianMs / floor.medianMs;
+    out.push({ goal, target: `≤ ${limit}× node -e 0`, measured: `${ratio.toFixed(2)}× (${fmtMs(row.medianMs)} vs ${fmtMs(floor.medianMs)} ms)`, pass: ratio <= limit });
+  };
+  vsFloor('credd status', 1.5, '`credd status` median vs `node -e 0`');
+  vsFloor('credd switch', 1.5, '`credd switch` (cached) median vs `node -e 0`');
+  vsFloor('credd export', 1.3, '`credential_process = credd export P` per call vs `node -e 0`');
+  for (const shell of ['bash', 'zsh', 'fish']) {
+    const bare = cli.find((r) => r.command === `new interactive ${shell}: no credd`);
+    const init = cli.find((r) => r.command === `new interactive ${shell}: credd init`);
+    const evaled = cli.find((r) => r.command.startsWith(`new interactive ${shell}: \``));
+    if (!bare || !init) continue;
+    const added = init.medianMs - bare.medianMs;
+    out.push({
+      goal: `what \`credd init ${shell}\` adds to a new interactive ${shell}`,
+      target: '≤ 10 ms',
+      measured: `${fmtMs(added)} ms${evaled ? ` (the eval form adds ${fmtMs(evaled.medianMs - bare.medianMs)} ms)` : ''}`,
+      pass: added <= 10,
+    });
+  }
+  return out;
 }
 
 /** The goals that a CPU profile of the request path can explain. */

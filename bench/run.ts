@@ -9,6 +9,7 @@ import path from 'node:path';
 import { ROOT } from '../test/shared/run-process.js';
 import { control } from './control.js';
 import { cliPhase } from './cli-phase.js';
+import { shellPhase } from './shell-phase.js';
 import { consoleReport, markdown } from './docs.js';
 import { awsCliVersion, e2ePhase } from './e2e-phase.js';
 import { checkGoals, requestPathMissed } from './goals.js';
@@ -85,6 +86,7 @@ try {
 
   log('3. CLI latency');
   const cli = await cliPhase({ env: credd.env, runs: settings.cliRuns, cachedProfile: 'readonly' });
+  cli.push(...(await shellPhase({ env: credd.env, dir, runs: settings.cliRuns })));
 
   log('2. end to end with the aws CLI');
   const e2e = await e2ePhase({

@@ -1,4 +1,7 @@
 #!/usr/bin/env node
-import { main } from '../cli/main.js';
+import { enableCompileCache } from '../cli/compile-cache.js';
 
+// Before the CLI's modules load, so they come from the cache (a dynamic import for that reason).
+enableCompileCache(process.env);
+const { main } = await import('../cli/main.js');
 await main();

@@ -27,7 +27,7 @@ export function processContext(): CliContext {
   const paths = creddPaths(defaultCreddHome(env));
   // Before anything is read or written there: a state dir another user controls is refused.
   checkPrivateDirSync(paths.home);
-  checkPrivateEntriesSync([paths.token, paths.controlSocket, paths.pidFile, paths.state, paths.daemonInfo, paths.notice, paths.audit, paths.fileStoreDir, paths.logDir]);
+  checkPrivateEntriesSync([paths.token, paths.controlSocket, paths.pidFile, paths.state, paths.daemonInfo, paths.notice, paths.portFile, paths.portWarning, paths.audit, paths.fileStoreDir, paths.logDir]);
   const prompt = terminalPrompt(process.stdin, process.stderr);
   let store: Promise<SecretStore> | undefined;
   return {

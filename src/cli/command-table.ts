@@ -17,6 +17,7 @@ export const COMMANDS: ReadonlyArray<{ names: readonly string[]; load: () => Pro
   { names: ['clear'], load: async () => (await import('./commands/clear.js')).registerClear },
   { names: ['unlock', 'lock'], load: async () => (await import('./commands/unlock.js')).registerUnlock },
   { names: ['status'], load: async () => (await import('./commands/status.js')).registerStatus },
+  { names: ['init'], load: async () => (await import('./commands/init.js')).registerInit },
   { names: ['env'], load: async () => (await import('./commands/env.js')).registerEnv },
   { names: ['exec'], load: async () => (await import('./commands/exec.js')).registerExec },
   { names: ['export'], load: async () => (await import('./commands/export.js')).registerExport },

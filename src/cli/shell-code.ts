@@ -45,7 +45,9 @@ export function onPrompt(kind: ShellKind, fn: string): string[] {
   if (kind === 'fish') return [];
   return [
     'if [ -n "${ZSH_VERSION:-}" ]; then',
-    `  autoload -Uz add-zsh-hook && add-zsh-hook precmd ${fn}`,
+    // What add-zsh-hook does, without autoloading it from fpath (a file read per shell start);
+    // quoted for eval, since sh (dash) must parse these lines too.
+    `  eval 'case " \${precmd_functions[*]-} " in *" ${fn} "*) ;; *) precmd_functions+=(${fn}) ;; esac'`,
     'elif [ -n "${BASH_VERSION:-}" ]; then',
     `  case ";\${PROMPT_COMMAND:-};" in *";${fn};"*) ;; *) PROMPT_COMMAND="${fn}\${PROMPT_COMMAND:+;$PROMPT_COMMAND}" ;; esac`,
     'fi',
@@ -55,7 +57,7 @@ export function onPrompt(kind: ShellKind, fn: string): string[] {
 /**
  * Keeps AWS_REGION and AWS_DEFAULT_REGION at the active profile's region (the file `credd
  * switch` writes), at every prompt, with builtins only. A region the user set by hand (one
- * this code did not set) is left alone.
+ * this code did not set) is left alone, and so is a region file that is not ours or a symlink.
  */
 export function regionFollower(kind: ShellKind, regionFile: string): string[] {
   if (kind === 'fish') {
@@ -63,7 +65,7 @@ export function regionFollower(kind: ShellKind, regionFile: string): string[] {
     return [
       'function _credd_region --on-event fish_prompt',
       '    set -l r',
-      `    test -r ${f}; and read r < ${f}`,
+      `    if test -r ${f}; and test -O ${f}; and not test -L ${f}; read r < ${f}; end`,
       '    if begin; not set -q AWS_REGION; or test "$AWS_REGION" = "$_credd_region_set"; end; and begin; not set -q AWS_DEFAULT_REGION; or test "$AWS_DEFAULT_REGION" = "$_credd_region_set"; end',
       '        if test -n "$r"',
       '            set -gx AWS_REGION $r; set -gx AWS_DEFAULT_REGION $r; set -g _credd_region_set $r',
@@ -79,7 +81,7 @@ export function regionFollower(kind: ShellKind, regionFile: string): string[] {
   return [
     '_credd_region() {',
     '  _credd_s=$? _credd_r=',
-    `  if [ -r ${f} ]; then IFS= read -r _credd_r < ${f} || :; fi`,
+    `  if [ -r ${f} ] && [ -O ${f} ] && [ ! -L ${f} ]; then IFS= read -r _credd_r < ${f} || :; fi`,
     '  if { [ -z "${AWS_REGION:-}" ] || [ "$AWS_REGION" = "${_credd_region_set:-}" ]; } && { [ -z "${AWS_DEFAULT_REGION:-}" ] || [ "$AWS_DEFAULT_REGION" = "${_credd_region_set:-}" ]; }; then',
     '    if [ -n "$_credd_r" ]; then export AWS_REGION="$_credd_r" AWS_DEFAULT_REGION="$_credd_r"; _credd_region_set=$_credd_r',
     '    elif [ -n "${_credd_region_set:-}" ]; then unset AWS_REGION AWS_DEFAULT_REGION; _credd_region_set=; fi',

@@ -14,6 +14,7 @@ import { daemonSettings, type DaemonOptions, type DaemonSettings } from './daemo
 import { Lifecycle } from './lifecycle.js';
 import { noticeFor } from './notice.js';
 import { acquirePidLock } from './pid-lock.js';
+import { writePortFile } from './port-file.js';
 import { processAlive } from './scope-registry.js';
 import { portInUseError } from './tcp-defences.js';
 
@@ -50,6 +51,8 @@ export async function runDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon
     life.started('audit log', () => parts.audit.flush());
     tcpPort = await listenTcp(parts.server, s.wantedPort);
     const port = tcpPort;
+    // Kept after a stop: `credd init` shells read it at each prompt.
+    await writePortFile(s.paths.portFile, port);
     life.started('credential server', () => parts.server.close());
     await start({ s, parts, port, life });
     return { port, stop: () => stopDaemon(s.logger, life), done: life.done };

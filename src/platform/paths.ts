@@ -11,6 +11,10 @@ export interface CreddPaths {
   daemonInfo: string;
   /** One line for the shell hook when the user must act (MFA); absent otherwise. */
   notice: string;
+  /** The port the daemon last listened on, kept after it stops: `credd init` snippets read it with builtins. */
+  portFile: string;
+  /** One line for the prompt hook when credd's port is held by something else (written by the CLI). */
+  portWarning: string;
   audit: string;
   fileStoreDir: string;
   logDir: string;
@@ -34,6 +38,8 @@ export function creddPaths(home: string): CreddPaths {
     state: path.join(home, 'state.json'),
     daemonInfo: path.join(home, 'daemon.json'),
     notice: path.join(home, 'notice'),
+    portFile: path.join(home, 'port'),
+    portWarning: path.join(home, 'port-warning'),
     audit: path.join(home, 'audit.log'),
     fileStoreDir: path.join(home, 'secrets'),
     logDir: path.join(home, 'logs'),

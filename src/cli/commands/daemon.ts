@@ -2,8 +2,9 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { CreddError, errorMessage } from '../../domain/errors.js';
 import type { LineSink } from '../../platform/safe-sink.js';
-import { parsePort } from '../../platform/settings.js';
+import { parsePort, portFromEnv } from '../../platform/settings.js';
 import type { CliContext } from '../cli-context.js';
+import { portWarning, recordPortWarning } from '../port-warning.js';
 
 export interface DaemonInput {
   port?: string;
@@ -87,7 +88,12 @@ export async function runDaemonCommand(input: DaemonInput, ctx: CliContext): Pro
     ...(input.imdsV1 === true && { imdsV1: true }),
     ...(input.imds !== undefined && { imds: input.imds }),
     ...(logFile !== undefined && { logFile }),
+  }).catch(async (err: unknown) => {
+    // The prompt hook of every open shell says who holds the port, not only "not running".
+    if (err instanceof CreddError && err.code === 'PortInUse') await portWarning(ctx, true, port ?? portFromEnv(ctx.env));
+    throw err;
   });
+  await recordPortWarning(ctx.paths.portWarning, undefined);
   let signals = 0;
   const onSignal = (): void => {
     signals++;

@@ -8,7 +8,7 @@ import { tokenFor, warnAboutPort } from '../scoped-env.js';
 import type { SwitchResult } from '../../protocol/control-api.js';
 import type { CliContext } from '../cli-context.js';
 import { exportLines, regionFollower, shellKind, shellQuote } from '../shell-code.js';
-import { hookShell, promptHook } from '../shell-hook.js';
+import { hookFiles, hookShell, promptHook } from '../shell-hook.js';
 import { validProfileName } from './profile-name.js';
 import { ecsPath, ROUTES } from '../../protocol/routes.js';
 import { terminalText } from '../../platform/terminal-text.js';
@@ -62,7 +62,7 @@ export async function runEnv(input: EnvInput, ctx: CliContext): Promise<void> {
   ];
   ctx.out.write(`${lines.join('\n')}\n`);
   if (hook !== undefined) {
-    ctx.out.write(promptHook(hook, { notice: ctx.paths.notice, pidFile: ctx.paths.pidFile, socket: ctx.paths.controlSocket }));
+    ctx.out.write(promptHook(hook, hookFiles(ctx.paths)));
   }
   if (profile !== undefined) await warm(ctx, profile);
 }

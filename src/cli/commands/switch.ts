@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadAwsConfig } from '../../config/aws-config.js';
-import { profileRegion, saveActiveRegion } from '../../config/profile-region.js';
+import { loadActiveRegion, profileRegion, saveActiveRegion } from '../../config/profile-region.js';
 import { suggestProfile } from '../../config/suggest-profile.js';
 import { CreddError } from '../../domain/errors.js';
 import type { SwitchResult } from '../../protocol/control-api.js';
@@ -27,8 +27,10 @@ export async function runSwitch(input: SwitchInput, ctx: CliContext): Promise<Sw
   }).catch(async (err: unknown) => {
     throw (await mistyped(ctx, profile, err)) ?? err;
   });
-  // Shells set up by `credd env` pick this up at their next prompt.
-  await saveActiveRegion(ctx.paths.home, profileRegion(await loadAwsConfig(ctx.configFile), result.profile, {}));
+  // Shells set up by `credd init` or `credd env` pick this up at their next prompt. Unchanged
+  // (switching back and forth within one region), it is not rewritten: an atomic write costs two fsyncs.
+  const region = profileRegion(await loadAwsConfig(ctx.configFile), result.profile, {});
+  if ((await loadActiveRegion(ctx.paths.home).catch(() => null)) !== region) await saveActiveRegion(ctx.paths.home, region);
   // The role ARN comes back from STS (or a config value it echoes): printed escaped.
   const role = result.assumedRoleArn ? ` as ${terminalText(result.assumedRoleArn)}` : '';
   const mfa = result.mfaExpiration ? `, MFA session until ${clockTime(result.mfaExpiration)}` : '';

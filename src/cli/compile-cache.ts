@@ -1,0 +1,26 @@
+import fs from 'node:fs';
+import module from 'node:module';
+import path from 'node:path';
+import { defaultCreddHome } from '../platform/paths.js';
+import { checkPrivateDirSync } from '../platform/private-files.js';
+
+type Enable = (dir: string) => unknown;
+
+/**
+ * V8's compile cache (Node ≥ 22.1; a no-op on Node 20) for credd's own modules: a command then
+ * skips compiling them. Kept in CREDD_HOME, never in the shared tmp dir Node would pick, since
+ * a cache another user could plant there is code; and only once CREDD_HOME exists and is ours
+ * alone (the first command that needs it creates it; the CLI reports an unsafe one itself).
+ */
+export function enableCompileCache(env: NodeJS.ProcessEnv): void {
+  const enable = (module as unknown as { enableCompileCache?: Enable }).enableCompileCache;
+  if (enable === undefined || env['NODE_DISABLE_COMPILE_CACHE'] !== undefined || env['NODE_COMPILE_CACHE'] !== undefined) return;
+  try {
+    const home = defaultCreddHome(env);
+    checkPrivateDirSync(home);
+    if (!fs.statSync(home).isDirectory()) return;
+    enable(path.join(home, 'compile-cache'));
+  } catch {
+    // missing or unsafe: run without the cache
+  }
+}

@@ -2,6 +2,6 @@
 import { enableCompileCache } from '../cli/compile-cache.js';
 
 // Before the CLI's modules load, so they come from the cache (a dynamic import for that reason).
-enableCompileCache(process.env);
+enableCompileCache(process.env, process.argv[2]);
 const { main } = await import('../cli/main.js');
 await main();

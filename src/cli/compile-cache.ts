@@ -12,9 +12,13 @@ type Enable = (dir: string) => unknown;
  * a cache another user could plant there is code; and only once CREDD_HOME exists and is ours
  * alone (the first command that needs it creates it; the CLI reports an unsafe one itself).
  */
-export function enableCompileCache(env: NodeJS.ProcessEnv): void {
+export function enableCompileCache(env: NodeJS.ProcessEnv, command: string | undefined): void {
   const enable = (module as unknown as { enableCompileCache?: Enable }).enableCompileCache;
   if (enable === undefined || env['NODE_DISABLE_COMPILE_CACHE'] !== undefined || env['NODE_COMPILE_CACHE'] !== undefined) return;
+  // The daemon starts once a session and gains nothing; and Node writes the cache as the process
+  // exits, which for the daemon is after `credd stop` has returned: CREDD_HOME would change under
+  // whoever acts on it next (a cleanup saw ENOTEMPTY).
+  if (command === 'daemon') return;
   try {
     const home = defaultCreddHome(env);
     checkPrivateDirSync(home);

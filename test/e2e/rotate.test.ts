@@ -83,6 +83,7 @@ describe('credd rotate', { concurrency: 2 }, () => {
     let codes: MfaCodes;
     let vars: Record<string, string>;
     const keyIds: string[] = [];
+    const codesUsed: string[] = [];
     const sdkRequest = async () => {
       const res = await httpGet(vars['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '', vars['AWS_CONTAINER_AUTHORIZATION_TOKEN'] ?? '');
       assert.equal(res.status, 200, res.body);
@@ -190,7 +191,9 @@ describe('credd rotate', { concurrency: 2 }, () => {
       assert.equal(refused.code, 1);
       assert.match(refused.stderr, /^credd: Profile "dbase" .*\(arn:aws:iam::123456789012:mfa\/dave\)/);
       assert.deepEqual(ids(sts, 'dave'), [old.accessKeyId]);
-      const r = ok(await counted({ GetSessionToken: 1, ListAccessKeys: 1, CreateAccessKey: 1, GetCallerIdentity: 1, DeleteAccessKey: 1 }, () => box.credd(['rotate', 'dbase', '--mfa-code', codes.fresh()])));
+      const code = codes.fresh();
+      codesUsed.push(code);
+      const r = ok(await counted({ GetSessionToken: 1, ListAccessKeys: 1, CreateAccessKey: 1, GetCallerIdentity: 1, DeleteAccessKey: 1 }, () => box.credd(['rotate', 'dbase', '--mfa-code', code])));
       assert.match(r.stdout, ROTATED);
       for (const c of sts.calls.filter((x) => ['ListAccessKeys', 'CreateAccessKey', 'DeleteAccessKey'].includes(x.action))) {
         assert.match(c.accessKeyId, /^ASIA/, `${c.action} is signed with the MFA session`);
@@ -200,6 +203,26 @@ describe('credd rotate', { concurrency: 2 }, () => {
       assert.notEqual(stored?.accessKeyId, old.accessKeyId);
       assert.deepEqual(await callerOf(sts.url, old), { error: 'InvalidClientTokenId' });
       assert.deepEqual(await callerOf(sts.url, stored ?? { accessKeyId: '', secretAccessKey: '' }), { arn: old.arn });
+    });
+
+    it('the daemon log (at trace) holds no old or new secret key and no MFA code from these rotations', async () => {
+      // The daemon writes its log asynchronously: wait for the line of the MFA session rotate dbase started.
+      for (const deadline = Date.now() + 20_000; !daemon.logs().includes('MFA session started'); ) {
+        assert.ok(Date.now() < deadline, 'the daemon logged the MFA session of the last rotation');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const logs = daemon.logs();
+      const secrets = new Map<string, string>([
+        ["carol's old secret key", env.u['carol']?.secretAccessKey ?? ''],
+        ["dave's old secret key", env.u['dave']?.secretAccessKey ?? ''],
+      ]);
+      for (const profile of ['base', 'dbase']) secrets.set(`the new secret key of ${profile}`, (await storedKey(env.box.env, profile))?.secretAccessKey ?? '');
+      for (const [what, secret] of secrets) {
+        assert.ok(secret.length >= 20, `${what} was read`);
+        assert.ok(!logs.includes(secret), `${what} is in the daemon log`);
+      }
+      assert.equal(codesUsed.length, 1);
+      for (const code of codesUsed) assert.doesNotMatch(logs, new RegExp(`(?<![0-9])${code}(?![0-9])`), 'an MFA code is in the daemon log');
     });
   });
 });

@@ -56,7 +56,7 @@ describe('secret operations go through the running daemon', () => {
     assert.doesNotMatch(ok(await box.credd(['list'], { env: NO_BUS })).stdout, /\n {2}work\s+key stored/);
     // The daemon serves with the key it was handed, and the CLI never saw the keychain.
     ok(await box.credd(['switch', 'base'], { env: NO_BUS }));
-    assert.doesNotMatch(daemon?.logs() ?? '', new RegExp(alice.secretAccessKey.replace(/[+/]/g, '\\$&')));
+    assert.ok(!(daemon?.logs() ?? '').includes(alice.secretAccessKey), "alice's secret key is in the daemon log");
   });
 
   it('without a daemon the CLI opens the store itself, and says so', async () => {

@@ -3,6 +3,7 @@
  * module): the built CLI sees a TTY on stdin, stdout and stderr, exactly as in a shell.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CREDD_BIN, ROOT, run, sandbox, type Sandbox } from '../support/cli-harness.js';
@@ -91,6 +92,13 @@ describe('prompts on a terminal', () => {
     await t.test('the typed codes are not echoed', () => {
       assertNotEchoed(s.transcript, prompt, [wrong, right]);
     });
+    await t.test("the README's MFA example shows the prompt and the switch line as the terminal did", async () => {
+      const readme = await fs.readFile(path.join(ROOT, 'README.md'), 'utf8');
+      const example = /\n```\n\$ credd switch admin\n(MFA code for [^\n]+)\n(Switched to admin [^\n]+)\n/.exec(readme.slice(readme.indexOf('\n## MFA')));
+      assert.ok(example?.[1] !== undefined && example[2] !== undefined, 'README has the MFA example');
+      assert.match(s.transcript, readmeShape(example[1].replace(/ +\(typed, not shown\)$/, ' ')));
+      assert.match(s.transcript, readmeShape(`${example[2]}\r\n`));
+    });
   });
 
   it('credd switch on a terminal gives up after three wrong codes, exit 1', async () => {
@@ -107,6 +115,21 @@ describe('prompts on a terminal', () => {
     assert.equal(sts.counts['AssumeRole'] ?? 0, 0);
   });
 });
+
+/**
+ * A README line as a pattern for what the terminal shows: its account ids ("…" or digits), the
+ * user in ARNs and session names, and its clock times (with the date a time on another day
+ * has) stand for any; every other character must be there as written.
+ */
+function readmeShape(line: string): RegExp {
+  const escaped = line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(
+    escaped
+      .replace(/…|\d{12}/g, '\\d{12}')
+      .replace(/(mfa\/|credd-)alice/g, '$1\\S+')
+      .replace(/(?:[A-Z][a-z]{2} \d{1,2} )?\d\d:\d\d/g, '(?:[A-Z][a-z]{2} \\d{1,2} )?\\d\\d:\\d\\d'),
+  );
+}
 
 /** What was typed after each prompt must not show: the line after the prompt is empty. */
 function assertNotEchoed(transcript: string, prompt: string, typed: string[]): void {

@@ -96,6 +96,20 @@ describe('README "Using it", word for word', () => {
     assert.equal(theirs.stdout, 'eu-west-1/eu-west-1\n', "the profile's region wins over the shell's");
   });
 
+  it('eval "$(credd env)" in a plain bash (no credd init) gives the real aws CLI the active profile\'s region', async () => {
+    // The issue's own report: after the README journey (readonly active), a shell set up the
+    // scripts' way failed with "You must specify a region".
+    const env: Record<string, string> = { ...box.env, PATH: `${bin}:${box.env['PATH'] ?? ''}` };
+    assert.equal(env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'], undefined);
+    const r = await run('bash', ['--norc', '--noprofile', '-c', 'eval "$(credd env)" && echo "$AWS_REGION/$AWS_DEFAULT_REGION" && aws sts get-caller-identity --query Arn --output text'], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^eu-west-1\/eu-west-1\narn:aws:sts::123456789012:assumed-role\/ReadOnly\/credd-\S+\n$/);
+    // A shell pinned to a profile (credd env P) gets that profile's region once, from up its chain.
+    const pinned = await run('bash', ['--norc', '--noprofile', '-c', 'eval "$(credd env admin)" && echo "$AWS_REGION/$AWS_DEFAULT_REGION"'], { env });
+    assert.equal(pinned.code, 0, pinned.stderr);
+    assert.equal(pinned.stdout, 'eu-west-1/eu-west-1\n');
+  });
+
   it('credd doctor warns when no region can be found, and names the region otherwise', async () => {
     const okRun = await box.credd(['doctor']);
     assert.match(okRun.stdout, /✓ region eu-west-1 for readonly/);

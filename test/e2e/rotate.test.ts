@@ -17,7 +17,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { sandbox, type RunResult } from '../support/cli-harness.js';
+import { CREDD_BIN, run, sandbox, type RunResult } from '../support/cli-harness.js';
 import { callerOf, deleteAccessKey } from '../support/aws-direct.js';
 import { startDaemonProcess, type DaemonProcess } from '../support/daemon-process.js';
 import { httpGet, parseExports } from '../support/journey-helpers.js';
@@ -64,8 +64,11 @@ describe('credd rotate', { concurrency: 2 }, () => {
       const old = u['erin'];
       assert.ok(old);
       sts.setFault({ kind: 'server-error' }, { actions: ['GetCallerIdentity'], times: 8 });
-      const r = await counted({ ListAccessKeys: 1, CreateAccessKey: 1, GetCallerIdentity: 8, 'rejected:InternalFailure': 8, DeleteAccessKey: 1 }, () => box.credd(['rotate', 'base']));
+      // As a user runs it: without the switch the harness sets to silence the SDK's 8-line NodeVersionSupportWarning (Node < 22).
+      const userEnv = Object.fromEntries(Object.entries(box.env).filter(([k]) => k !== 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'));
+      const r = await counted({ ListAccessKeys: 1, CreateAccessKey: 1, GetCallerIdentity: 8, 'rejected:InternalFailure': 8, DeleteAccessKey: 1 }, () => run(process.execPath, [CREDD_BIN, 'rotate', 'base'], { env: userEnv }));
       assert.equal(r.code, 1);
+      assert.doesNotMatch(r.stderr, /NodeVersionSupportWarning/);
       const m = /^credd: no daemon is running, so this command opens the [^\n]+ itself\.\n {2}created AKIA…(\w{4})\ncredd: The new key (AKIA\w{16}) did not work \(.+\); it was deleted again\. The old key AKIA…(\w{4}) is still in the keychain and active\.\n$/.exec(r.stderr);
       assert.ok(m, r.stderr);
       assert.equal(m[2]?.slice(-4), m[1]);

@@ -67,7 +67,7 @@ try {
   process.stdout.write(dim(`STS calls made: ${JSON.stringify(counts)}\n`));
   show('credd stop', await credd(['stop']));
   stopDaemon = undefined;
-  process.stdout.write('Demo finished. To use credd for real: credd add <profile>, credd daemon & (or credd service install), eval "$(credd env)".\n');
+  process.stdout.write('Demo finished. To use credd for real (README: Using it): credd add <profile>, credd daemon --detach (or credd service install), credd init bash >> ~/.bashrc.\n');
 } finally {
   await stopDaemon?.();
   await sts.close();

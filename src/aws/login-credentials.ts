@@ -2,6 +2,7 @@ import type { TemporaryCredentials } from '../domain/credentials.js';
 import { ActionRequiredError, errorMessage, StsError } from '../domain/errors.js';
 import type { LoginCredentialSource } from '../domain/ports.js';
 import type { LoginProfile } from '../domain/profile.js';
+import { awsRequestHandler } from './aws-http.js';
 
 export function loginRequired(profile: LoginProfile, why: string): ActionRequiredError {
   return new ActionRequiredError('LoginRequired', `Profile "${profile.name}" ${why}; run: aws login --profile ${profile.name}`, { profile: profile.name });
@@ -27,7 +28,8 @@ export class LoginCredentials implements LoginCredentialSource {
       profile: profile.name,
       configFilepath: this.files.configFile,
       filepath: this.files.credentialsFile,
-      clientConfig: { maxAttempts: 2, ...(endpoint !== undefined && { endpoint }) },
+      // The proxy variables too: the SDK's own handler ignores them (aws-http.ts).
+      clientConfig: { maxAttempts: 2, requestHandler: awsRequestHandler({ env: this.env }), ...(endpoint !== undefined && { endpoint }) },
     });
     let c: Awaited<ReturnType<typeof provider>>;
     try {

@@ -4,10 +4,14 @@ import type { Clock } from '../domain/ports.js';
 const JUMP_MS = 30_000;
 
 /**
- * Notices that the wall clock moved without the monotonic clock: on Linux CLOCK_MONOTONIC and
- * on macOS mach_absolute_time (behind Node's performance.now and its timers) stop while the
- * machine sleeps, so after a long sleep every refresh timer is late by the whole sleep while
- * Date.now() says the credentials expired long ago. Checked on ticks that happen anyway.
+ * Notices that the wall clock moved without the monotonic clock. On Linux Node's performance.now
+ * and its timers run on CLOCK_MONOTONIC, which "does not count time that the system is
+ * suspended" (clock_gettime(2); libuv's uv__hrtime for Linux reads it), so after a long sleep
+ * every refresh timer is late by the whole sleep while Date.now() says the credentials expired
+ * long ago. On macOS libuv uses mach_continuous_time, which counts sleep (libuv src/unix/darwin.c,
+ * libuv PR #2894; Apple's mach_continuous_time docs): no jump is seen there, and none is needed,
+ * since the loop's time already includes the sleep and overdue refresh timers are due at once.
+ * Checked on ticks that happen anyway.
  */
 export class ClockJump {
   #wall: number;

@@ -16,6 +16,7 @@ import { noticeFor } from './notice.js';
 import { acquirePidLock } from './pid-lock.js';
 import { writePortFile } from './port-file.js';
 import { processAlive } from './scope-registry.js';
+import { readsStoreAtStart } from './store-from-env.js';
 import { portInUseError } from './tcp-defences.js';
 
 export type { DaemonOptions };
@@ -120,9 +121,8 @@ async function start({ s, parts, port, life }: StartContext): Promise<void> {
   });
   life.started('notice', () => notice.stop());
 
-  // On macOS a read at login would put a keychain dialog in front of a user who has not done
-  // anything yet (after every node upgrade): there the first request or `credd switch` reads it.
-  broker.restoreActive(parts.state.activeProfile, !(process.platform === 'darwin' && !store.needsPassphrase));
+  // No keychain read at login on macOS (a dialog nobody asked for): see readsStoreAtStart.
+  broker.restoreActive(parts.state.activeProfile, readsStoreAtStart(process.platform, store));
   logger.info(
     { port, home: paths.home, store: store.description, active: parts.state.activeProfile ?? null, imds: parts.defences.imds.enabled, peerUidCheck: parts.defences.peerUid !== undefined },
     'credd daemon listening on 127.0.0.1',

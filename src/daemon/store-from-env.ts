@@ -80,3 +80,13 @@ export function daemonStoreFromEnv(paths: CreddPaths, env: NodeJS.ProcessEnv, { 
   const store = new IndexedStore(keychain, new ItemIndex(keychainIndexFile(paths), name), warn);
   return new GuardedStore(store, { onChange, clock });
 }
+
+/**
+ * Whether the daemon may read its store at start-up to warm the active profile. Not from the
+ * macOS keychain: at login, after every node upgrade, that read would put a keychain dialog in
+ * front of a user who has not done anything yet (docs/macos-keychain.md, facts 1-4); there the
+ * first request or `credd switch` reads it. A file store reads nothing until it is unlocked.
+ */
+export function readsStoreAtStart(platform: NodeJS.Platform, store: Pick<GuardedStore, 'needsPassphrase'>): boolean {
+  return !(platform === 'darwin' && !store.needsPassphrase);
+}

@@ -14,11 +14,11 @@ import { fakeKeychain, type FakeKeychain } from '../support/fake-keyring-helper.
 const SERVICE = 'credd-fake';
 const isLocked = (code: string) => (err: unknown) => err instanceof KeychainError && err.code === code;
 
-async function macKeychain(fake: FakeKeychain, timeoutMs = 60_000): Promise<{ store: GuardedStore; index: ItemIndex; dir: string }> {
+async function macKeychain(fake: FakeKeychain, timeoutMs = 60_000): Promise<{ store: GuardedStore; index: ItemIndex; dir: string; keychain: OsKeychainStore }> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'credd-guarded-'));
   const index = new ItemIndex(path.join(dir, 'keychain-items.json'), SERVICE);
-  const os_ = new OsKeychainStore({ service: SERVICE, platform: 'darwin', wsl: false, timeoutMs, spawnHelper: fake.spawnHelper });
-  return { store: new GuardedStore(new IndexedStore(os_, index)), index, dir };
+  const keychain = new OsKeychainStore({ service: SERVICE, platform: 'darwin', wsl: false, timeoutMs, spawnHelper: fake.spawnHelper });
+  return { store: new GuardedStore(new IndexedStore(keychain, index)), index, dir, keychain };
 }
 
 describe('the keychain behind a dialog (fake macOS keychain helper)', () => {
@@ -71,10 +71,17 @@ describe('the keychain behind a dialog (fake macOS keychain helper)', () => {
 
   it('an unanswered dialog: one keychain call at a time, then the same locked state at the deadline', async () => {
     const f = await fake('allow', { [`${SERVICE}/key:a`]: 'A', [`${SERVICE}/key:b`]: 'B' });
-    const { store } = await macKeychain(f, 400);
-    // Start the helper first, so the deadline measures the dialog and not a slow process start
-    // (on a loaded machine the start alone can outlast 400 ms: then try again).
+    const { store, keychain } = await macKeychain(f, 400);
+    // Start the helper first and wait until it listens, so the deadline measures the dialog and
+    // not a slow process start (on a loaded machine the start alone outlasts 400 ms, and a call
+    // that times out discards its helper: each retry would pay the start again).
     for (let i = 0; ; i++) {
+      const started = await f.started();
+      keychain.warm();
+      for (const until = Date.now() + 30_000; (await f.started()) === started; ) {
+        assert.ok(Date.now() < until, 'the fake helper did not start within 30 s');
+        await new Promise((r) => setTimeout(r, 20));
+      }
       try {
         assert.equal(await store.get('key:none'), undefined);
         break;

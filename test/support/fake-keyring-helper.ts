@@ -40,6 +40,7 @@ process.on('message', ({ id, req }) => {
   reply(id, req);
 });
 process.on('disconnect', () => process.exit(0));
+fs.appendFileSync(file('started.log'), process.pid + '\\n');
 `;
 
 export interface FakeKeychain {
@@ -49,6 +50,8 @@ export interface FakeKeychain {
   setMode(mode: FakeMode): Promise<void>;
   /** Requests that reached the keychain (each one a dialog when the item's ACL does not trust the caller). */
   calls(): Promise<string[]>;
+  /** How many helper processes have started and are listening for requests. */
+  started(): Promise<number>;
   cleanup(): Promise<void>;
 }
 
@@ -67,6 +70,7 @@ export async function fakeKeychain(mode: FakeMode, items: Record<string, string>
       await fs.rename(path.join(dir, 'mode.tmp'), path.join(dir, 'mode'));
     },
     calls: async () => (await fs.readFile(path.join(dir, 'calls.log'), 'utf8')).split('\n').filter((l) => l !== ''),
+    started: async () => (await fs.readFile(path.join(dir, 'started.log'), 'utf8').catch(() => '')).split('\n').filter((l) => l !== '').length,
     cleanup: () => fs.rm(dir, { recursive: true, force: true }),
   };
 }

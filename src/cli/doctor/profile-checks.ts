@@ -2,10 +2,10 @@ import { loadAwsConfig } from '../../config/aws-config.js';
 import { resolveProfile } from '../../config/resolve-profile.js';
 import { errorMessage } from '../../domain/errors.js';
 import { rootOf } from '../../domain/profile.js';
-import { profileOfKeyItem } from '../../domain/stored-key.js';
 import { awsCredentialsFile } from '../../platform/paths.js';
 import type { CliContext } from '../cli-context.js';
 import { prerequisiteOf } from '../profiles/prerequisites.js';
+import { secretsView } from '../secret-client.js';
 import { ok, warn, type CheckResult } from './check.js';
 
 const LABEL: Record<string, string> = { keychain: 'key', sso: 'IAM Identity Center', 'web-identity': 'web identity', process: 'credential_process', ambient: 'credential_source', login: 'aws login' };
@@ -21,12 +21,8 @@ export async function profileKindChecks(ctx: CliContext): Promise<CheckResult[]>
   } catch (err) {
     return [warn(`cannot read ${ctx.configFile}: ${errorMessage(err)}`, `fix the file, then: credd list`)];
   }
-  const keys = new Set(
-    await ctx
-      .store()
-      .then((s) => s.list())
-      .then((items) => items.map(profileOfKeyItem).filter((n): n is string => n !== undefined), () => []),
-  );
+  // Through the daemon when it runs, like `credd list`: the CLI never opens the keychain then.
+  const keys = new Set(await secretsView(ctx).then((view) => view.keys, () => []));
   const results: CheckResult[] = [];
   const byKind = new Map<string, number>();
   for (const name of [...new Set([...config.profiles.keys(), ...(config.plaintextKeys?.keys() ?? [])])].sort()) {

@@ -69,7 +69,7 @@ describe('aws login sessions (login_session): served through the SDK login provi
     assert.match(text, /\* web +aws login +aws login session cached \(credentials until \S+, refreshed as needed\)/);
   });
 
-  it('an ended session: fast 409 saying "run: aws login --profile web", the prompt notice, and list says so once the cache is gone', async () => {
+  it('an ended session: fast 409 saying "run: aws login --profile web", the prompt notice and credd list say so, with the cache still there and once it is gone', async () => {
     signin.end(sessionId);
     const cache = await readCache();
     await fs.writeFile(cacheFile(), JSON.stringify({ ...cache, accessToken: { ...cache.accessToken, expiresAt: new Date(Date.now() - 1000).toISOString() } }));
@@ -93,6 +93,9 @@ describe('aws login sessions (login_session): served through the SDK login provi
     assert.ok((signin.counts.rejected['TOKEN_EXPIRED'] ?? 0) >= 1, 'the sign-in service refused the ended session (once per re-check)');
     const notice = await waitForFile(path.join(j.box.home, 'notice'), 17_000);
     assert.equal(notice.text, 'aws login needed for web; run: aws login --profile web\n');
+    // The cache is still there, but the daemon has heard from the sign-in service that the session is over.
+    const ended = (await j.box.credd(['list'])).stdout;
+    assert.match(ended, /\* web +aws login +the aws login session of web has ended \(aws login --profile web\)/);
 
     await fs.rm(cacheFile());
     const sw = await j.box.credd(['switch', 'web']);

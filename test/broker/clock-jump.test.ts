@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { CredentialBroker } from '../../src/broker/credential-broker.js';
 import { loadAwsConfig } from '../../src/config/aws-config.js';
 import { resolveProfile } from '../../src/config/resolve-profile.js';
@@ -12,7 +11,7 @@ import { MemoryStore } from '../../src/keychain/memory-store.js';
 import { silentLogger } from '../../src/platform/logger.js';
 import { SdkStsGateway } from '../../src/aws/sdk-sts-gateway.js';
 import { ManualClock, waitFor } from '../support/manual-clock.js';
-import { startStsEmulator, type StsEmulator } from '../support/sts-emulator.js';
+import { withStsEmulator } from '../support/with-sts-emulator.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -56,25 +55,16 @@ class SleepingClock implements Clock {
 }
 
 describe('sleep and wake (an injected clock that jumps 10 h)', () => {
-  let sts: StsEmulator;
-  let dir: string;
-  before(async () => {
-    sts = await startStsEmulator();
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'credd-sleep-'));
-  });
-  after(async () => {
-    await sts.close();
-    await fs.rm(dir, { recursive: true, force: true });
-  });
+  const rig = withStsEmulator('credd-sleep-');
 
   async function setup() {
-    const alice = sts.createUser({ userName: `alice-${Math.random().toString(36).slice(2, 8)}` });
-    const ro = sts.createRole({ roleName: `ReadOnly-${alice.userName}`, trustedPrincipals: [alice.arn] });
-    const configFile = path.join(dir, `config-${alice.userName}`);
+    const alice = rig.sts.createUser({ userName: `alice-${Math.random().toString(36).slice(2, 8)}` });
+    const ro = rig.sts.createRole({ roleName: `ReadOnly-${alice.userName}`, trustedPrincipals: [alice.arn] });
+    const configFile = path.join(rig.dir, `config-${alice.userName}`);
     await fs.writeFile(configFile, `[profile readonly]\nsource_profile = base\nrole_arn = ${ro.arn}\n`);
     const store = new MemoryStore([[keyItem('base'), encodeKey({ accessKeyId: alice.accessKeyId, secretAccessKey: alice.secretAccessKey })]]);
-    const clock = new SleepingClock(sts.now());
-    const env = { AWS_ENDPOINT_URL_STS: sts.url, AWS_REGION: 'us-east-1' };
+    const clock = new SleepingClock(rig.sts.now());
+    const env = { AWS_ENDPOINT_URL_STS: rig.sts.url, AWS_REGION: 'us-east-1' };
     const broker = new CredentialBroker({
       loadProfile: async (name) => resolveProfile(await loadAwsConfig(configFile), name, env),
       store,
@@ -86,7 +76,7 @@ describe('sleep and wake (an injected clock that jumps 10 h)', () => {
       coldWaitMs: 5_000,
     });
     const sleep = (ms: number) => {
-      sts.advance(ms);
+      rig.sts.advance(ms);
       clock.sleep(ms);
     };
     const idle = () => waitFor(() => broker.view().profiles.every((p) => !p.refreshing), 5_000, 'refresh to finish');
@@ -96,16 +86,16 @@ describe('sleep and wake (an injected clock that jumps 10 h)', () => {
   it('refreshes at once on the first tick after a long sleep, so the next request is served from cache', async () => {
     const { broker, sleep, idle } = await setup();
     await broker.switchTo('readonly');
-    sts.resetCounts();
+    rig.sts.resetCounts();
     sleep(10 * HOUR);
     // The notice timer's tick (no request yet): the jump is seen and the refresh starts now.
     broker.checkClock();
     await idle();
-    assert.equal(sts.counts['AssumeRole'], 1);
+    assert.equal(rig.sts.counts['AssumeRole'], 1);
     const waited = broker.view().stats.waitedOnSts;
     const r = await broker.serve();
     assert.ok(r.ok);
-    assert.ok(r.creds.expiration.getTime() - sts.now() > 50 * MIN, 'fresh credentials, not the ones from before the sleep');
+    assert.ok(r.creds.expiration.getTime() - rig.sts.now() > 50 * MIN, 'fresh credentials, not the ones from before the sleep');
     assert.equal(broker.view().stats.waitedOnSts, waited, 'no cold path');
     broker.close();
   });
@@ -114,7 +104,7 @@ describe('sleep and wake (an injected clock that jumps 10 h)', () => {
     const { broker, clock, sleep, idle } = await setup();
     await broker.switchTo('readonly');
     // The network went away before the lid closed: refreshes failed and backoff grew.
-    sts.setFault({ kind: 'server-error' });
+    rig.sts.setFault({ kind: 'server-error' });
     await clock.mono.advance(31 * MIN);
     await idle();
     for (let i = 0; i < 6; i++) {
@@ -126,12 +116,12 @@ describe('sleep and wake (an injected clock that jumps 10 h)', () => {
     assert.ok(slot?.lastError && slot.nextAttemptAt !== undefined, 'in backoff');
     assert.ok(slot.failures >= 5, `failures: ${slot.failures}`);
     // 10 h asleep; the network is back on wake.
-    sts.setFault(null);
-    sts.resetCounts();
+    rig.sts.setFault(null);
+    rig.sts.resetCounts();
     sleep(10 * HOUR);
     const r = await broker.serve();
     assert.ok(r.ok, r.ok ? '' : r.error.message);
-    assert.equal(sts.counts['AssumeRole'], 1);
+    assert.equal(rig.sts.counts['AssumeRole'], 1);
     const after = broker.view().profiles.find((p) => p.name === 'readonly');
     assert.equal(after?.failures, 0);
     assert.equal(after?.nextAttemptAt, undefined);
@@ -140,13 +130,13 @@ describe('sleep and wake (an injected clock that jumps 10 h)', () => {
 
   it('a passed backoff deadline is not a reason to answer with the old error (no clock jump needed)', async () => {
     const { broker, clock, idle } = await setup();
-    sts.setFault({ kind: 'server-error' });
+    rig.sts.setFault({ kind: 'server-error' });
     const first = await broker.serve('readonly');
     assert.ok(!first.ok);
     await idle();
     const slot = broker.view().profiles.find((p) => p.name === 'readonly');
     assert.ok(slot?.nextAttemptAt !== undefined);
-    sts.setFault(null);
+    rig.sts.setFault(null);
     // The retry timer is late (timers stop during suspend), but the deadline has passed by the wall clock.
     const late = slot.nextAttemptAt - clock.now() + 1;
     // Past the backoff deadline and the 2 s local re-check, yet far below what counts as a jump.

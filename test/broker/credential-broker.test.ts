@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { CredentialBroker } from '../../src/broker/credential-broker.js';
 import { loadAwsConfig } from '../../src/config/aws-config.js';
 import { resolveProfile } from '../../src/config/resolve-profile.js';
@@ -8,29 +8,21 @@ import { MemoryStore } from '../../src/keychain/memory-store.js';
 import { silentLogger } from '../../src/platform/logger.js';
 import { SdkStsGateway } from '../../src/aws/sdk-sts-gateway.js';
 import { ManualClock, waitFor } from '../support/manual-clock.js';
-import { startStsEmulator, type StsEmulator } from '../support/sts-emulator.js';
+import { withStsEmulator } from '../support/with-sts-emulator.js';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 
 const MIN = 60_000;
 
 describe('CredentialBroker against the STS emulator', () => {
-  let sts: StsEmulator;
-  let configFile: string;
-
-  before(async () => {
-    sts = await startStsEmulator();
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'credd-broker-'));
-    configFile = path.join(dir, 'config');
-  });
-  after(() => sts?.close());
+  const rig = withStsEmulator('credd-broker-');
 
   async function setup(opts: { coldWaitMs?: number } = {}) {
-    const alice = sts.createUser({ userName: `alice-${Math.random().toString(36).slice(2, 8)}` });
-    const ro = sts.createRole({ roleName: `ReadOnly-${alice.userName}`, trustedPrincipals: [alice.arn] });
-    const deploy = sts.createRole({ roleName: `Deploy-${alice.userName}`, trustedPrincipals: [ro.arn] });
-    const other = sts.createRole({ roleName: `Other-${alice.userName}`, trustedPrincipals: ['arn:aws:iam::999999999999:user/bob'] });
+    const configFile = path.join(rig.dir, 'config');
+    const alice = rig.sts.createUser({ userName: `alice-${Math.random().toString(36).slice(2, 8)}` });
+    const ro = rig.sts.createRole({ roleName: `ReadOnly-${alice.userName}`, trustedPrincipals: [alice.arn] });
+    const deploy = rig.sts.createRole({ roleName: `Deploy-${alice.userName}`, trustedPrincipals: [ro.arn] });
+    const other = rig.sts.createRole({ roleName: `Other-${alice.userName}`, trustedPrincipals: ['arn:aws:iam::999999999999:user/bob'] });
     await fs.writeFile(
       configFile,
       [
@@ -43,8 +35,8 @@ describe('CredentialBroker against the STS emulator', () => {
     );
     const store = new MemoryStore();
     await store.set(keyItem('base'), encodeKey({ accessKeyId: alice.accessKeyId, secretAccessKey: alice.secretAccessKey }));
-    const clock = new ManualClock(sts.now());
-    const env = { AWS_ENDPOINT_URL_STS: sts.url, AWS_REGION: 'us-east-1' };
+    const clock = new ManualClock(rig.sts.now());
+    const env = { AWS_ENDPOINT_URL_STS: rig.sts.url, AWS_REGION: 'us-east-1' };
     const broker = new CredentialBroker({
       loadProfile: async (name) => resolveProfile(await loadAwsConfig(configFile), name, env),
       store,
@@ -57,7 +49,7 @@ describe('CredentialBroker against the STS emulator', () => {
     });
     /** Moves both the broker's and the emulator's clocks, then lets any STS call it started finish. */
     const advance = async (ms: number) => {
-      sts.advance(ms);
+      rig.sts.advance(ms);
       await clock.advance(ms);
       await waitFor(() => broker.view().profiles.every((p) => !p.refreshing), 5_000, 'refresh to finish');
     };
@@ -65,15 +57,15 @@ describe('CredentialBroker against the STS emulator', () => {
   }
 
   beforeEach(() => {
-    sts.setFault(null);
-    sts.resetCounts();
+    rig.sts.setFault(null);
+    rig.sts.resetCounts();
   });
 
   it('shares one AssumeRole among many concurrent cold requests', async () => {
     const { broker, ro } = await setup({ coldWaitMs: 5_000 });
     const results = await Promise.all(Array.from({ length: 50 }, () => broker.serve('readonly')));
     assert.ok(results.every((r) => r.ok));
-    assert.equal(sts.counts['AssumeRole'], 1);
+    assert.equal(rig.sts.counts['AssumeRole'], 1);
     const first = results[0];
     assert.ok(first?.ok);
     assert.match(first.creds.assumedRoleArn ?? '', new RegExp(`assumed-role/${ro.roleName}/credd-test$`));
@@ -86,19 +78,19 @@ describe('CredentialBroker against the STS emulator', () => {
     const firstKey = (await broker.serve()).ok;
     assert.ok(firstKey);
     for (let i = 0; i < 100; i++) assert.ok((await broker.serve()).ok);
-    assert.equal(sts.counts['AssumeRole'], 1);
+    assert.equal(rig.sts.counts['AssumeRole'], 1);
     const before = broker.view().stats.waitedOnSts;
     // One-hour credentials are renewed 30 min before they end, long before any client would.
     await advance(29 * MIN);
-    assert.equal(sts.counts['AssumeRole'], 1);
+    assert.equal(rig.sts.counts['AssumeRole'], 1);
     await advance(2 * MIN);
-    assert.equal(sts.counts['AssumeRole'], 2);
+    assert.equal(rig.sts.counts['AssumeRole'], 2);
     // Hours of steady use: every request answered from cache, none waited on STS.
     for (let i = 0; i < 12; i++) {
       await advance(10 * MIN);
       const r = await broker.serve();
       assert.ok(r.ok);
-      assert.ok(r.creds.expiration.getTime() - sts.now() > 20 * MIN, 'never hands out credentials with < 20 min left');
+      assert.ok(r.creds.expiration.getTime() - rig.sts.now() > 20 * MIN, 'never hands out credentials with < 20 min left');
     }
     assert.equal(broker.view().stats.waitedOnSts, before);
     broker.close();
@@ -107,7 +99,7 @@ describe('CredentialBroker against the STS emulator', () => {
   it('keeps serving valid credentials while STS is down, then refuses once they are too close to expiry', async () => {
     const { broker, advance } = await setup();
     await broker.switchTo('readonly');
-    sts.setFault({ kind: 'server-error' });
+    rig.sts.setFault({ kind: 'server-error' });
     await advance(45 * MIN);
     const stillValid = await broker.serve();
     assert.ok(stillValid.ok, 'valid credentials keep flowing during an outage');
@@ -122,7 +114,7 @@ describe('CredentialBroker against the STS emulator', () => {
     const { broker, deploy } = await setup();
     const creds = await broker.switchTo('deploy');
     assert.match(creds.assumedRoleArn ?? '', new RegExp(`assumed-role/${deploy.roleName}/`));
-    assert.equal(sts.counts['AssumeRole'], 2);
+    assert.equal(rig.sts.counts['AssumeRole'], 2);
     await assert.rejects(broker.switchTo('deploy-long'), /duration_seconds 7200 is over 3600/);
     broker.close();
   });
@@ -165,7 +157,7 @@ describe('CredentialBroker against the STS emulator', () => {
 
   it('answers a cold request with a fast Pending when STS is slow; the fetch still completes', async () => {
     const { broker, clock } = await setup({ coldWaitMs: 200 });
-    sts.setFault({ kind: 'slow', ms: 600 });
+    rig.sts.setFault({ kind: 'slow', ms: 600 });
     const pending = broker.serve('readonly');
     await clock.advance(250);
     const r = await pending;

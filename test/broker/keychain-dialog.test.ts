@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { CredentialBroker } from '../../src/broker/credential-broker.js';
 import { loadAwsConfig } from '../../src/config/aws-config.js';
 import { resolveProfile } from '../../src/config/resolve-profile.js';
@@ -13,32 +12,23 @@ import { systemClock } from '../../src/platform/clock.js';
 import { silentLogger } from '../../src/platform/logger.js';
 import { SdkStsGateway } from '../../src/aws/sdk-sts-gateway.js';
 import { fakeKeychain, type FakeKeychain } from '../support/fake-keyring-helper.js';
-import { startStsEmulator, type StsEmulator } from '../support/sts-emulator.js';
+import { withStsEmulator } from '../support/with-sts-emulator.js';
 
 const SERVICE = 'credd-dialog';
 
 describe('a keychain dialog in front of the daemon (fake macOS keychain helper)', () => {
-  let sts: StsEmulator;
+  const rig = withStsEmulator('credd-dialog-');
   let fake: FakeKeychain;
-  let dir: string;
-  before(async () => {
-    sts = await startStsEmulator();
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'credd-dialog-'));
-  });
-  after(async () => {
-    await sts.close();
-    await fake?.cleanup();
-    await fs.rm(dir, { recursive: true, force: true });
-  });
+  after(() => fake?.cleanup());
 
   it('answers every SDK request fast, shows one dialog, and after "Deny" never asks again until the user acts', async () => {
-    const alice = sts.createUser({ userName: 'alice' });
-    const ro = sts.createRole({ roleName: 'ReadOnly', trustedPrincipals: [alice.arn] });
-    const configFile = path.join(dir, 'config');
+    const alice = rig.sts.createUser({ userName: 'alice' });
+    const ro = rig.sts.createRole({ roleName: 'ReadOnly', trustedPrincipals: [alice.arn] });
+    const configFile = path.join(rig.dir, 'config');
     await fs.writeFile(configFile, `[profile readonly]\nsource_profile = base\nrole_arn = ${ro.arn}\n`);
     fake = await fakeKeychain('dialog', { [`${SERVICE}/key:base`]: encodeKey({ accessKeyId: alice.accessKeyId, secretAccessKey: alice.secretAccessKey }) });
     const store = new GuardedStore(new OsKeychainStore({ service: SERVICE, platform: 'darwin', wsl: false, spawnHelper: fake.spawnHelper }));
-    const env = { AWS_ENDPOINT_URL_STS: sts.url, AWS_REGION: 'us-east-1' };
+    const env = { AWS_ENDPOINT_URL_STS: rig.sts.url, AWS_REGION: 'us-east-1' };
     const broker = new CredentialBroker({
       loadProfile: async (name) => resolveProfile(await loadAwsConfig(configFile), name, env),
       store,

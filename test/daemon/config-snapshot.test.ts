@@ -6,9 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { CredentialBroker } from '../../src/broker/credential-broker.js';
 import { loadAwsConfig } from '../../src/config/aws-config.js';
 import { ConfigSnapshot, type SnapshotFiles } from '../../src/config/config-snapshot.js';
@@ -20,32 +19,23 @@ import { MemoryStore } from '../../src/keychain/memory-store.js';
 import { silentLogger } from '../../src/platform/logger.js';
 import { SdkStsGateway } from '../../src/aws/sdk-sts-gateway.js';
 import { ManualClock } from '../support/manual-clock.js';
-import { startStsEmulator, type StsEmulator } from '../support/sts-emulator.js';
+import { withStsEmulator } from '../support/with-sts-emulator.js';
 
 describe('config snapshot: cached requests read no file', () => {
-  let sts: StsEmulator;
-  let dir: string;
-  before(async () => {
-    sts = await startStsEmulator();
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'credd-snapshot-'));
-  });
-  after(async () => {
-    await sts.close();
-    await fs.rm(dir, { recursive: true, force: true });
-  });
+  const rig = withStsEmulator('credd-snapshot-');
 
   let worlds = 0;
   async function world() {
     const n = ++worlds;
-    const alice = sts.createUser({ userName: `alice${n}` });
-    const dev = sts.createRole({ roleName: `Dev${n}`, trustedPrincipals: [alice.arn] });
-    const admin = sts.createRole({ roleName: `Admin${n}`, trustedPrincipals: [alice.arn] });
-    const configFile = path.join(dir, `config${n}`);
-    const policyFile = path.join(dir, `policy${n}.json`);
+    const alice = rig.sts.createUser({ userName: `alice${n}` });
+    const dev = rig.sts.createRole({ roleName: `Dev${n}`, trustedPrincipals: [alice.arn] });
+    const admin = rig.sts.createRole({ roleName: `Admin${n}`, trustedPrincipals: [alice.arn] });
+    const configFile = path.join(rig.dir, `config${n}`);
+    const policyFile = path.join(rig.dir, `policy${n}.json`);
     await fs.writeFile(policyFile, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] }));
     const config = (arn: string): string => `[profile dev]\nsource_profile = base\nrole_arn = ${arn}\ncredd_policy_file = ${policyFile}\n`;
     await fs.writeFile(configFile, config(dev.arn));
-    const clock = new ManualClock(sts.now());
+    const clock = new ManualClock(rig.sts.now());
     const calls = { stat: 0, load: 0, policy: 0 };
     const files: SnapshotFiles = {
       async stamp(file) {
@@ -63,7 +53,7 @@ describe('config snapshot: cached requests read no file', () => {
       return { text: await fs.readFile(file, 'utf8') };
     };
     const snapshot = new ConfigSnapshot({ configFile, files, now: () => clock.now() });
-    const env = { AWS_ENDPOINT_URL_STS: sts.url, AWS_REGION: 'us-east-1' };
+    const env = { AWS_ENDPOINT_URL_STS: rig.sts.url, AWS_REGION: 'us-east-1' };
     const profiles = new ScopedProfiles(snapshot, env, new ScopeRegistry(), 'credd-test', readPolicy);
     const broker = new CredentialBroker({
       loadProfile: (name) => profiles.load(name),

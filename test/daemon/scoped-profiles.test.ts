@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { CredentialBroker } from '../../src/broker/credential-broker.js';
 import { ConfigSnapshot } from '../../src/config/config-snapshot.js';
 import { ScopeRegistry, slotName } from '../../src/daemon/scope-registry.js';
@@ -11,28 +10,19 @@ import { MemoryStore } from '../../src/keychain/memory-store.js';
 import { silentLogger } from '../../src/platform/logger.js';
 import { SdkStsGateway } from '../../src/aws/sdk-sts-gateway.js';
 import { ManualClock } from '../support/manual-clock.js';
-import { startStsEmulator, type StsEmulator } from '../support/sts-emulator.js';
+import { withStsEmulator } from '../support/with-sts-emulator.js';
 
 const READ_ONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 
 describe('down-scoped slots on SSO-sourced roles', () => {
-  let sts: StsEmulator;
-  let dir: string;
-  before(async () => {
-    sts = await startStsEmulator();
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'credd-scoped-'));
-  });
-  after(async () => {
-    await sts.close();
-    await fs.rm(dir, { recursive: true, force: true });
-  });
+  const rig = withStsEmulator('credd-scoped-');
 
   let worlds = 0;
   async function world() {
     const n = ++worlds;
-    const developer = sts.createRole({ roleName: `AWSReservedSSO_Developer${n}`, trustedPrincipals: ['*'] });
-    const deploy = sts.createRole({ roleName: `Deploy${n}`, accountId: '210987654321', trustedPrincipals: [developer.arn] });
-    const configFile = path.join(dir, 'config');
+    const developer = rig.sts.createRole({ roleName: `AWSReservedSSO_Developer${n}`, trustedPrincipals: ['*'] });
+    const deploy = rig.sts.createRole({ roleName: `Deploy${n}`, accountId: '210987654321', trustedPrincipals: [developer.arn] });
+    const configFile = path.join(rig.dir, 'config');
     await fs.writeFile(
       configFile,
       [
@@ -42,27 +32,27 @@ describe('down-scoped slots on SSO-sourced roles', () => {
       ].join('\n'),
     );
     const registry = new ScopeRegistry();
-    const profiles = new ScopedProfiles(new ConfigSnapshot({ configFile }), { AWS_ENDPOINT_URL_STS: sts.url, AWS_REGION: 'us-east-1' }, registry, 'credd-test');
+    const profiles = new ScopedProfiles(new ConfigSnapshot({ configFile }), { AWS_ENDPOINT_URL_STS: rig.sts.url, AWS_REGION: 'us-east-1' }, registry, 'credd-test');
     const broker = new CredentialBroker({
       loadProfile: (name) => profiles.load(name),
       store: new MemoryStore(),
       sts: new SdkStsGateway({ requestTimeoutMs: 2_000 }),
-      clock: new ManualClock(sts.now()),
+      clock: new ManualClock(rig.sts.now()),
       logger: silentLogger(),
       roleSessionName: 'credd-test',
       // The role credentials IAM Identity Center would hand out for dev (GetRoleCredentials).
-      sso: { roleCredentials: async () => ({ ...sts.issueRoleSession(developer.arn, 'alice@corp') }) },
+      sso: { roleCredentials: async () => ({ ...rig.sts.issueRoleSession(developer.arn, 'alice@corp') }) },
     });
     return { registry, profiles, broker, deploy };
   }
 
   it('the session policy goes on the AssumeRole on top of the SSO role, with the profile\'s tags', async () => {
     const { registry, profiles, broker, deploy } = await world();
-    const before = sts.issuedRoleSessions().length;
+    const before = rig.sts.issuedRoleSessions().length;
     const entry = registry.scopeFor('deploy', { policyArns: [READ_ONLY], sessionNameSuffix: '@agent' });
     const creds = await broker.ensure(slotName(entry));
     assert.equal(creds.assumedRoleArn, `arn:aws:sts::210987654321:assumed-role/${deploy.roleName}/credd-test@agent`);
-    const [issued, ...rest] = sts.issuedRoleSessions().slice(before);
+    const [issued, ...rest] = rig.sts.issuedRoleSessions().slice(before);
     assert.equal(rest.length, 0);
     assert.equal(issued?.roleArn, deploy.arn);
     assert.deepEqual(issued?.policyArns, [READ_ONLY]);
@@ -72,16 +62,16 @@ describe('down-scoped slots on SSO-sourced roles', () => {
     // The whole role stays its own slot: asking for it makes a second, unscoped AssumeRole.
     const whole = await broker.ensure('deploy');
     assert.notEqual(whole.accessKeyId, creds.accessKeyId);
-    assert.deepEqual(sts.issuedRoleSessions().at(-1)?.policyArns, []);
+    assert.deepEqual(rig.sts.issuedRoleSessions().at(-1)?.policyArns, []);
   });
 
   it('an SSO profile itself cannot be down-scoped: one sentence, no call', async () => {
     const { profiles } = await world();
-    const before = sts.calls.length;
+    const before = rig.sts.calls.length;
     await assert.rejects(
       async () => profiles.narrow(await profiles.load('dev'), { policyArns: [READ_ONLY] }),
       /^ConfigError: Profile "dev" cannot be down-scoped \(IAM Identity Center role credentials take no session policy\); use a role profile whose source_profile is "dev"\.$/,
     );
-    assert.equal(sts.calls.length, before);
+    assert.equal(rig.sts.calls.length, before);
   });
 });

@@ -69,7 +69,7 @@ describe('aws login sessions (login_session): served through the SDK login provi
     assert.match(text, /\* web +aws login +aws login session cached \(credentials until \S+, refreshed as needed\)/);
   });
 
-  it('an ended session: fast 409 saying "run: aws login --profile web", the prompt notice, and list says so once the cache is gone', async () => {
+  it('an ended session: fast 409 saying "run: aws login --profile web", the prompt notice and credd list say so, with the cache still there and once it is gone', async () => {
     signin.end(sessionId);
     const cache = await readCache();
     await fs.writeFile(cacheFile(), JSON.stringify({ ...cache, accessToken: { ...cache.accessToken, expiresAt: new Date(Date.now() - 1000).toISOString() } }));
@@ -82,7 +82,8 @@ describe('aws login sessions (login_session): served through the SDK login provi
     await waitUntil('the 409 for an ended session', 10_000, async () => {
       const started = Date.now();
       res = await get();
-      assert.ok(Date.now() - started < 1000, 'within the JS SDK timeout');
+      const took = Date.now() - started;
+      assert.ok(took < 1000, `within the JS SDK timeout (took ${took} ms, answered ${res.status})`);
       assert.ok(res.status === 409 || res.status === 429, `status ${res.status}: ${res.body}`);
       return res.status === 409;
     });
@@ -92,6 +93,9 @@ describe('aws login sessions (login_session): served through the SDK login provi
     assert.ok((signin.counts.rejected['TOKEN_EXPIRED'] ?? 0) >= 1, 'the sign-in service refused the ended session (once per re-check)');
     const notice = await waitForFile(path.join(j.box.home, 'notice'), 17_000);
     assert.equal(notice.text, 'aws login needed for web; run: aws login --profile web\n');
+    // The cache is still there, but the daemon has heard from the sign-in service that the session is over.
+    const ended = (await j.box.credd(['list'])).stdout;
+    assert.match(ended, /\* web +aws login +the aws login session of web has ended \(aws login --profile web\)/);
 
     await fs.rm(cacheFile());
     const sw = await j.box.credd(['switch', 'web']);
@@ -99,5 +103,7 @@ describe('aws login sessions (login_session): served through the SDK login provi
     assert.equal(sw.stderr, 'credd: Profile "web" has no aws login session cached on this machine; run: aws login --profile web\n');
     const list = (await j.box.credd(['list'])).stdout;
     assert.match(list, /web +aws login +no aws login session cached for web \(aws login --profile web\)/);
+    const doctor = (await j.box.credd(['doctor'])).stdout;
+    assert.match(doctor, /! profile web: no aws login session cached for web\n {4}fix: aws login --profile web\n/);
   });
 });

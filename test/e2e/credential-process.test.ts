@@ -101,10 +101,12 @@ describe('credential_process: as the source of a role, and switched to directly'
     const sw = await j.box.credd(['switch', 'tempproc']);
     assert.equal(sw.code, 0, sw.stderr);
     assert.deepEqual(await j.requests(20), Array.from({ length: 20 }, () => 200));
-    const cli = await j.awsCli();
+    const [cli, sdk] = await Promise.all([j.awsCli(), j.jsSdk()]);
     assert.equal(cli.code, 0, cli.stderr);
     assert.equal(cli.stdout.trim(), 'arn:aws:sts::123456789012:assumed-role/ProcRole/from-helper');
-    assert.equal(await runs('temp'), 1);
+    assert.equal(sdk.code, 0, sdk.stderr);
+    assert.equal(sdk.stdout.trim(), 'arn:aws:sts::123456789012:assumed-role/ProcRole/from-helper');
+    assert.equal(await runs('temp'), 1, 'one run for 20 requests and two real clients');
     for (const role of ['viatemp', 'viatemp2']) {
       const via = await j.box.credd(['switch', role]);
       assert.equal(via.code, 0, via.stderr);

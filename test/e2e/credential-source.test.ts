@@ -80,6 +80,13 @@ describe('credential_source: a role sourced from the daemon\'s environment, cont
     });
   }
 
+  it('credd list names the kind: a role whose source is credential_source X', async () => {
+    const text = (await j.box.credd(['list'])).stdout;
+    assert.match(text, /\n {2}fromecs +role ← credential_source EcsContainer +arn:aws:iam::123456789012:role\/Deploy\n/);
+    assert.match(text, /\n {2}fromenv +role ← credential_source Environment +arn:aws:iam::123456789012:role\/ReadOnly\n/);
+    assert.match(text, /\n\* fromimds +role ← credential_source Ec2InstanceMetadata +arn:aws:iam::123456789012:role\/Deploy\n/);
+  });
+
   it('a role with both sources, or an unknown one, is refused with one sentence', async () => {
     const both = await j.box.credd(['switch', 'both']);
     assert.equal(both.code, 1);

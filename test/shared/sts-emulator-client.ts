@@ -1,6 +1,6 @@
 // Drives an emulator running in another process (sts-emulator-main) over its /__admin/ JSON API.
 import { connectAdmin } from './admin-client.js';
-import type { CreateRoleOptions, CreateUserOptions, EmulatedAccessKey, EmulatedRole, EmulatedUser, IssuedRoleSession, SigninTokenInfo, StsCall, StsFault } from '../support/sts-emulator.js';
+import type { CreateRoleOptions, IssueTokenOptions, WebIdentityClaims, CreateUserOptions, EmulatedAccessKey, EmulatedRole, EmulatedUser, IssuedRoleSession, SigninTokenInfo, StsCall, StsFault } from '../support/sts-emulator.js';
 
 export interface StsEmulatorClient {
   readonly url: string;
@@ -9,6 +9,8 @@ export interface StsEmulatorClient {
   createUser(opts: CreateUserOptions): Promise<EmulatedUser>;
   createRole(opts: CreateRoleOptions): Promise<EmulatedRole>;
   addMfaDevice(userName: string): Promise<{ serial: string; secret: string }>;
+  /** A token of the emulator's OIDC issuer, for AssumeRoleWithWebIdentity (roles trust it through createRole's webIdentity). */
+  issueWebIdentityToken(opts: IssueTokenOptions): Promise<{ token: string; claims: WebIdentityClaims }>;
   totp(serial: string, atMs?: number): Promise<string>;
   deactivateKey(accessKeyId: string): Promise<void>;
   accessKeys(userName: string, accountId?: string): Promise<EmulatedAccessKey[]>;
@@ -42,6 +44,7 @@ export async function connectStsEmulator(url: string): Promise<StsEmulatorClient
     federationUrl: `${base}/federation`,
     createUser: (opts) => call<EmulatedUser>('createUser', opts),
     createRole: (opts) => call<EmulatedRole>('createRole', opts),
+    issueWebIdentityToken: (opts) => call<{ token: string; claims: WebIdentityClaims }>('issueWebIdentityToken', opts),
     addMfaDevice: (userName) => call<{ serial: string; secret: string }>('addMfaDevice', { userName }),
     totp: async (serial, atMs) => (await call<{ code: string }>('totp', { serial, atMs: atMs ?? null })).code,
     deactivateKey: async (accessKeyId) => void (await call('deactivateKey', { accessKeyId })),

@@ -22,8 +22,11 @@ function run(emu: StsEmulator, verb: string, body: AdminBody): unknown {
           requireMfa: field.optBool(body, 'requireMfa'),
           externalId: field.optStr(body, 'externalId'),
           maxSessionDurationSeconds: field.optNum(body, 'maxSessionDurationSeconds'),
+          webIdentity: webIdentityTrust(body),
         }),
       );
+    case 'issueWebIdentityToken':
+      return emu.issueWebIdentityToken(field.defined({ subject: field.str(body, 'subject'), audience: field.str(body, 'audience'), ttlSeconds: field.optNum(body, 'ttlSeconds') }));
     case 'addMfaDevice':
       return emu.addMfaDevice(field.str(body, 'userName'));
     case 'totp':
@@ -59,6 +62,15 @@ function run(emu: StsEmulator, verb: string, body: AdminBody): unknown {
     default:
       throw new Error(`unknown admin verb: ${verb.slice(0, 64)}`);
   }
+}
+
+/** createRole's `webIdentity`: null/absent, or {audience, subject?}. */
+function webIdentityTrust(body: AdminBody): { audience: string; subject?: string } | undefined {
+  const v = body['webIdentity'];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'object' || Array.isArray(v)) throw new Error('"webIdentity" must be null or {audience, subject?}');
+  const trust = v as AdminBody;
+  return field.defined({ audience: field.str(trust, 'audience'), subject: field.optStr(trust, 'subject') });
 }
 
 /** The verbs of this emulator's admin API; admin-api.ts serves them. */

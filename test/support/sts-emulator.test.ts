@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import {
   AssumeRoleCommand,
+  AssumeRoleWithWebIdentityCommand,
   GetCallerIdentityCommand,
   GetSessionTokenCommand,
   STSClient,
@@ -483,10 +484,18 @@ test('sts-emulator-main runs as its own process and is driven over the admin API
     const out = await sts.send(new AssumeRoleCommand({ RoleArn: role.arn, RoleSessionName: 'remote', SerialNumber: serial, TokenCode: code }));
     assert.equal(out.AssumedRoleUser?.Arn, 'arn:aws:sts::123456789012:assumed-role/admin/remote');
 
+    // Web identity from a shell: a trusting role and a token of the emulator's issuer, over the admin API.
+    const ci = await emu.createRole({ roleName: 'ci', webIdentity: { audience: 'sts.amazonaws.com', subject: 'repo:a/b' } });
+    const { token, claims } = await emu.issueWebIdentityToken({ subject: 'repo:a/b', audience: 'sts.amazonaws.com' });
+    const web = await client(remote, { accessKeyId: '', secretAccessKey: '' }).send(new AssumeRoleWithWebIdentityCommand({ RoleArn: ci.arn, RoleSessionName: 'gha', WebIdentityToken: token }));
+    assert.equal(web.AssumedRoleUser?.Arn, 'arn:aws:sts::123456789012:assumed-role/ci/gha');
+    assert.equal((await emu.calls()).at(-1)?.tokenId, claims.jti);
+    await assert.rejects(emu.createRole({ roleName: 'bad', webIdentity: { audience: 7 } as unknown as { audience: string } }), /"audience" must be a string/);
+
     await emu.setFault({ kind: 'throttle' }, { times: 1 });
     assert.equal((await rejects(() => sts.send(new GetCallerIdentityCommand({})))).name, 'Throttling');
-    assert.deepEqual(await emu.counts(), { GetCallerIdentity: 2, AssumeRole: 1, 'rejected:Throttling': 1 });
-    assert.equal((await emu.calls()).length, 3);
+    assert.deepEqual(await emu.counts(), { GetCallerIdentity: 2, AssumeRole: 1, AssumeRoleWithWebIdentity: 1, 'rejected:Throttling': 1 });
+    assert.equal((await emu.calls()).length, 4);
     await emu.resetCounts();
     assert.deepEqual(await emu.counts(), {});
 

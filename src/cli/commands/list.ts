@@ -3,7 +3,8 @@ import { loadAwsConfig } from '../../config/aws-config.js';
 import { resolveProfile } from '../../config/resolve-profile.js';
 import { loadState } from '../../daemon/daemon-state.js';
 import { errorMessage } from '../../domain/errors.js';
-import type { SecretsView } from '../../protocol/control-api.js';
+import type { DaemonStatus, SecretsView } from '../../protocol/control-api.js';
+import { ROUTES } from '../../protocol/routes.js';
 import { rootOf } from '../../domain/profile.js';
 import { clockTime } from '../format-time.js';
 import { cacheKeyOf, readToken, tokenCacheFile } from '../../aws/sso-token-cache.js';
@@ -35,7 +36,7 @@ export interface ListedProfile {
 
 /** Profiles from the AWS config and the keychain, merged; never prints a secret. */
 export async function listProfiles(ctx: CliContext): Promise<ListedProfile[]> {
-  const [config, view, state] = await Promise.all([loadAwsConfig(ctx.configFile, awsCredentialsFile(ctx.env)), secretsView(ctx), loadState(ctx.paths.state)]);
+  const [config, view, state, loginRefusedAt] = await Promise.all([loadAwsConfig(ctx.configFile, awsCredentialsFile(ctx.env)), secretsView(ctx), loadState(ctx.paths.state), loginRefusals(ctx)]);
   const withKey = new Set(view.keys);
   const sessions = liveSessions(view, ctx.clock.now());
   const names = [...new Set([...config.profiles.keys(), ...withKey, ...(config.plaintextKeys?.keys() ?? [])])].sort();
@@ -43,7 +44,7 @@ export async function listProfiles(ctx: CliContext): Promise<ListedProfile[]> {
     const base = { name, hasKey: withKey.has(name), active: state.activeProfile === name };
     try {
       const p = resolveProfile(config, name, ctx.env);
-      const need = await prerequisiteOf(p, { hasKey: (n) => withKey.has(n), env: ctx.env, now: ctx.clock.now() });
+      const need = await prerequisiteOf(p, { hasKey: (n) => withKey.has(n), env: ctx.env, now: ctx.clock.now(), loginRefusedAt: (n) => loginRefusedAt.get(n) });
       // Keys and SSO already show their own state (MFA session, sign-in): only what is missing is added.
       const quiet = need?.ok === true && (rootOf(p).kind === 'keychain' || rootOf(p).kind === 'sso');
       const state = need && !quiet && { state: need.ok ? need.what : `${need.what}${need.fix ? ` (${need.fix})` : ''}` };
@@ -79,6 +80,14 @@ export async function listProfiles(ctx: CliContext): Promise<ListedProfile[]> {
       return { ...base, kind: 'invalid', problem: errorMessage(err) };
     }
   }));
+}
+
+/** Profiles whose aws login session the running daemon found ended, and when; none without a daemon. */
+async function loginRefusals(ctx: CliContext): Promise<Map<string, number>> {
+  const status = await ctx.daemon.get<DaemonStatus>(ROUTES.control.status).catch(() => undefined);
+  const out = new Map<string, number>();
+  for (const p of status?.profiles ?? []) if (p.lastError?.code === 'LoginRequired') out.set(p.name, Date.parse(p.lastError.at));
+  return out;
 }
 
 /** Ends of the MFA sessions the daemon holds: the CLI reads no secret (and opens no keychain). */

@@ -14,13 +14,21 @@ export interface Prerequisite {
   fix?: string;
 }
 
+export interface PrerequisiteInput {
+  hasKey: (name: string) => boolean;
+  env: NodeJS.ProcessEnv;
+  now: number;
+  /** When the running daemon last found this profile's aws login session ended (ms), if it did. */
+  loginRefusedAt?: (name: string) => number | undefined;
+}
+
 /**
  * What a profile's kind needs before the daemon can serve it, checked without running or
  * calling anything: the web identity token file is readable, the credential_process program
  * exists and is executable, a plaintext key has been imported. Undefined when nothing can
  * be checked from here.
  */
-export async function prerequisiteOf(profile: Profile, { hasKey, env, now }: { hasKey: (name: string) => boolean; env: NodeJS.ProcessEnv; now: number }): Promise<Prerequisite | undefined> {
+export async function prerequisiteOf(profile: Profile, { hasKey, env, now, loginRefusedAt }: PrerequisiteInput): Promise<Prerequisite | undefined> {
   const root = rootOf(profile);
   if (root.kind === 'web-identity') {
     const text = await fs.readFile(root.tokenFile, 'utf8').catch(() => undefined);
@@ -47,6 +55,11 @@ export async function prerequisiteOf(profile: Profile, { hasKey, env, now }: { h
     const file = path.join(dir, `${createHash('sha256').update(root.loginSession, 'utf8').digest('hex')}.json`);
     const cached = await fs.readFile(file, 'utf8').then((t) => JSON.parse(t) as { accessToken?: { expiresAt?: string }; refreshToken?: string }, () => undefined);
     if (!cached?.refreshToken) return { ok: false, what: `no aws login session cached for ${root.name}`, fix: `aws login --profile ${root.name}` };
+    // Only the sign-in service knows the session has ended; the daemon asked it. A cache written
+    // after that (a new `aws login`) is trusted again.
+    const refusedAt = loginRefusedAt?.(profile.name);
+    const writtenAt = await fs.stat(file).then((st) => st.mtimeMs, () => 0);
+    if (refusedAt !== undefined && refusedAt >= writtenAt) return { ok: false, what: `the aws login session of ${root.name} has ended`, fix: `aws login --profile ${root.name}` };
     const until = cached.accessToken?.expiresAt;
     return { ok: true, what: `aws login session cached${until ? ` (credentials until ${until}, refreshed as needed)` : ''}` };
   }

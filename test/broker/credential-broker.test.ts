@@ -133,11 +133,12 @@ describe('CredentialBroker against the STS emulator', () => {
 
   it('never serves credentials cached for an older definition: a new source_profile re-fetches, an added mfa_serial needs the code first', async () => {
     const { broker, store, ro } = await setup();
+    const configFile = path.join(rig.dir, 'config');
     const config = await fs.readFile(configFile, 'utf8');
     const first = await broker.serve('readonly');
     assert.ok(first.ok);
     assert.ok((await broker.serve('readonly')).ok);
-    assert.equal(sts.counts['AssumeRole'], 1, 'cached while the definition stays');
+    assert.equal(rig.sts.counts['AssumeRole'], 1, 'cached while the definition stays');
     // Same key under another name: the role is the same, the source is not.
     const key = await store.get(keyItem('base'));
     assert.ok(key !== undefined);
@@ -145,13 +146,13 @@ describe('CredentialBroker against the STS emulator', () => {
     await fs.writeFile(configFile, config.replace(`source_profile = base\nrole_arn = ${ro.arn}`, `source_profile = base2\nrole_arn = ${ro.arn}`));
     const moved = await broker.serve('readonly');
     assert.ok(moved.ok);
-    assert.equal(sts.counts['AssumeRole'], 2, 'a new source_profile is a new definition');
+    assert.equal(rig.sts.counts['AssumeRole'], 2, 'a new source_profile is a new definition');
     assert.notEqual(moved.creds.accessKeyId, first.creds.accessKeyId);
     await fs.writeFile(configFile, config.replace(`role_arn = ${ro.arn}\n`, `role_arn = ${ro.arn}\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\n`));
     const mfa = await broker.serve('readonly');
     assert.ok(!mfa.ok, 'the cached credentials were served for a definition that now needs MFA');
     assert.match(mfa.error.message, /MFA/);
-    assert.equal(sts.counts['AssumeRole'], 2);
+    assert.equal(rig.sts.counts['AssumeRole'], 2);
     broker.close();
   });
 

@@ -1,4 +1,5 @@
 // docs/benchmarks.md: the whole report of one run, with the hand-written notes from bench/notes.md.
+import { LATER_S } from './memory-phase.js';
 import { peerUidTable } from './peer-uid-phase.js';
 import { consoleReport, e2eTable, goalsTable, httpTable, profileSection, steadyTable, type Report } from './report.js';
 import { fmtInt, fmtMb, fmtMs, table } from './stats.js';
@@ -77,6 +78,7 @@ ${table(
     ['idle, credentials cached', fmtMb(m.idleKb)],
     [`right after ${fmtInt(m.requests)} requests (sent in ${m.requestSeconds.toFixed(1)} s)`, fmtMb(m.afterRequestsKb)],
     [`audit log caught up (${m.settleSeconds.toFixed(1)} s after the last response)`, fmtMb(m.settledKb)],
+    [`${LATER_S} s after the last response, nothing connected (V8 frees the burst's garbage at its next major GC)`, fmtMb(m.laterKb)],
     [`after ${fmtInt(m.switches)} profile switches (median ${fmtMs(m.switchMedianMs)} ms each)`, fmtMb(m.afterSwitchesKb)],
     [`after the steady-state run below (${fmtInt(s.requests)} more requests at ${fmtInt(s.rate)} req/s)`, fmtMb(s.rssAfterKb)],
     ['peak (VmHWM)', fmtMb(m.peakKb)],

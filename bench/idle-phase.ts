@@ -1,7 +1,10 @@
 // Issue 17, idle rows: a daemon with credentials cached and nothing connected. Measures its CPU
 // time and how often its main thread wakes up (voluntary context switches: every timer that
 // fires, every poll that returns, is one), and its RSS. The shortest idle timer period is
-// estimated as the window divided by the main thread's wake-ups.
+// estimated as the window divided by the main thread's wake-ups. idleWindows measures two windows
+// back to back: the first, right after warm-up, includes V8's memory reducer (a heap task every
+// 8 s for up to 3 GCs after the last allocation burst, deps/v8/src/heap/memory-reducer.cc,
+// kLongDelayMs and kMaxNumberOfGCs), the second what the daemon costs for the rest of an idle day.
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpuMsOf } from './procfs.js';
 import { memoryOf } from '../test/shared/proc-memory.js';
@@ -50,4 +53,11 @@ export async function idlePhase(opts: { pid: number; seconds: number; settleMs?:
     shortestTimerSeconds: opts.seconds / Math.max(1, mainWakeups),
     rssKb: memoryOf(opts.pid).rssKb,
   };
+}
+
+/** Two windows back to back: right after warm-up, then the one that follows. */
+export async function idleWindows(opts: { pid: number; seconds: number }): Promise<{ first: IdleResult; settled: IdleResult }> {
+  const first = await idlePhase(opts);
+  const settled = await idlePhase({ ...opts, settleMs: 0 });
+  return { first, settled };
 }

@@ -3,13 +3,14 @@
 import type { GoalCheck } from './goals.js';
 import type { HttpRow } from './http-phase.js';
 import type { IdleResult } from './idle-phase.js';
-import type { MemoryResult } from './memory-phase.js';
+import { LATER_S, type MemoryResult } from './memory-phase.js';
 import { fmtMb } from './stats.js';
 
 export interface LeanMeasurements {
   http: HttpRow[];
   memory: MemoryResult;
-  idle: IdleResult;
+  /** Right after warm-up (V8's memory reducer still at work), and the window after it. */
+  idle: { first: IdleResult; settled: IdleResult };
 }
 
 export function leanDaemonGoals(m: LeanMeasurements): GoalCheck[] {
@@ -36,17 +37,31 @@ export function leanDaemonGoals(m: LeanMeasurements): GoalCheck[] {
     pass: m.memory.settledKb / 1024 <= 80,
   });
   checks.push({
-    goal: `idle daemon CPU over 60 s (credentials cached, no clients; measured over ${m.idle.seconds} s)`,
+    goal: `(context) the same daemon ${LATER_S} s after the last of those requests, nothing connected (V8 frees the burst's garbage at its next major GC)`,
+    target: '',
+    measured: fmtMb(m.memory.laterKb),
+    pass: undefined,
+  });
+  const { first, settled } = m.idle;
+  const wakeups = (r: IdleResult): string => `${r.mainWakeups} main-thread wake-ups, ${r.allWakeups} all threads, in ${r.seconds} s`;
+  checks.push({
+    goal: `idle daemon CPU over 60 s (credentials cached, no clients; the ${settled.seconds} s after the first window below)`,
     target: '≤ 30 ms',
-    measured: `${m.idle.cpuMsPer60s.toFixed(0)} ms (${m.idle.cpuMs} ms in ${m.idle.seconds} s)`,
-    pass: m.idle.cpuMsPer60s <= 30,
+    measured: `${settled.cpuMsPer60s.toFixed(0)} ms (${settled.cpuMs} ms in ${settled.seconds} s)`,
+    pass: settled.cpuMsPer60s <= 30,
   });
   checks.push({
-    goal: 'shortest timer period while idle (window ÷ main-thread wake-ups)',
+    goal: 'shortest timer period while idle (window ÷ main-thread wake-ups, same window)',
     target: '≥ 60 s',
-    measured: `${m.idle.shortestTimerSeconds.toFixed(1)} s (${m.idle.mainWakeups} main-thread wake-ups, ${m.idle.allWakeups} all threads, in ${m.idle.seconds} s)`,
+    measured: `${settled.shortestTimerSeconds.toFixed(1)} s (${wakeups(settled)})`,
     // A window shorter than a minute cannot show a 60 s period; no wake-up at all is the pass there.
-    pass: m.idle.mainWakeups === 0 || m.idle.shortestTimerSeconds >= 60,
+    pass: settled.mainWakeups === 0 || settled.shortestTimerSeconds >= 60,
+  });
+  checks.push({
+    goal: `(context) idle daemon, the first ${first.seconds} s right after warm-up: includes V8's memory reducer (GC tasks every 8 s, up to 3 GCs, after the last burst of work)`,
+    target: '',
+    measured: `${first.cpuMsPer60s.toFixed(0)} ms per 60 s (${first.cpuMs} ms; ${wakeups(first)})`,
+    pass: undefined,
   });
   return checks;
 }

@@ -2,6 +2,7 @@
 import type { E2eRow } from './e2e-phase.js';
 import type { GoalCheck, Measurements } from './goals.js';
 import type { HttpRow, Side } from './http-phase.js';
+import { LATER_S } from './memory-phase.js';
 import type { MachineInfo } from './procfs.js';
 import type { PeerUidResult } from './peer-uid-phase.js';
 import type { ProfileResult } from './profile-phase.js';
@@ -79,6 +80,7 @@ export function consoleReport(r: Report): string {
         ['idle, credentials cached', fmtMb(m.idleKb)],
         [`right after ${fmtInt(m.requests)} requests (${m.requestSeconds.toFixed(1)} s)`, fmtMb(m.afterRequestsKb)],
         [`audit log caught up (${m.settleSeconds.toFixed(1)} s later)`, fmtMb(m.settledKb)],
+        [`${LATER_S} s after the last response, nothing connected`, fmtMb(m.laterKb)],
         [`after ${fmtInt(m.switches)} switches (median ${fmtMs(m.switchMedianMs)} ms each)`, fmtMb(m.afterSwitchesKb)],
         [`after the steady-state run (${fmtInt(r.steady.requests)} more requests at ${fmtInt(r.steady.rate)} req/s)`, fmtMb(r.steady.rssAfterKb)],
         ['peak (VmHWM)', fmtMb(m.peakKb)],

@@ -14,7 +14,7 @@ import { consoleReport, markdown } from './docs.js';
 import { awsCliVersion, e2ePhase } from './e2e-phase.js';
 import { checkGoals, requestPathMissed } from './goals.js';
 import { httpPhase } from './http-phase.js';
-import { idlePhase } from './idle-phase.js';
+import { idleWindows } from './idle-phase.js';
 import { leanDaemonGoals } from './lean-goals.js';
 import { memoryPhase } from './memory-phase.js';
 import { machineInfo } from './procfs.js';
@@ -48,8 +48,8 @@ try {
   if (switched.code !== 0) throw new Error(`credd switch readonly: ${switched.stderr}`);
   log(`emulator ${emulator.url}, credd pid ${credd.pid} on 127.0.0.1:${credd.port}, state in ${dir}`);
 
-  log(`7. idle daemon: credentials cached, nothing connected, ${quick ? 15 : 60} s`);
-  const idle = await idlePhase({ pid: credd.pid, seconds: quick ? 15 : 60 });
+  log(`7. idle daemon: credentials cached, nothing connected, two windows of ${quick ? 15 : 60} s`);
+  const idle = await idleWindows({ pid: credd.pid, seconds: quick ? 15 : 60 });
 
   log('4. memory (first, on the fresh daemon)');
   const memory = await memoryPhase({ home: credd.home, pid: credd.pid, port: credd.port, ecsToken: credd.token, requests: settings.memoryRequests, switches: settings.switches, profiles: ['readonly', 'admin'] });

@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { DAEMON_NODE_FLAGS } from '../src/cli/daemon-node-flags.js';
 import { cleanEnv, CREDD_BIN, ROOT, run, type RunResult } from '../test/shared/run-process.js';
 import { connectStsEmulator, type StsEmulatorClient } from '../test/shared/sts-emulator-client.js';
 
@@ -122,10 +123,15 @@ export interface Credd {
   stop(): Promise<void>;
 }
 
-/** `credd add base --env`, `credd daemon`, reads `credd env`; daemonEnv and nodeArgs reach the daemon only. */
+/**
+ * `credd add base --env`, `credd daemon`, reads `credd env`; daemonEnv and nodeArgs reach the daemon only.
+ * The daemon runs with the V8 flags `credd daemon --detach` and the launchd/systemd units give it
+ * (DAEMON_NODE_FLAGS), on every Node line, as the README tells users to run it; nodeArgs come after
+ * them. `uncapped: true` leaves them out (a plain foreground `credd daemon` on Node < 22.15).
+ */
 export async function startCredd(
   dir: string,
-  opts: { name: string; stsUrl: string; configFile: string; user: Roles['user']; daemonEnv?: Record<string, string>; nodeArgs?: string[] },
+  opts: { name: string; stsUrl: string; configFile: string; user: Roles['user']; daemonEnv?: Record<string, string>; nodeArgs?: string[]; uncapped?: boolean },
 ): Promise<Credd> {
   const home = path.join(dir, opts.name);
   const env = cleanEnv({
@@ -138,7 +144,8 @@ export async function startCredd(
   const cli = (args: string[], extra: Record<string, string> = {}): Promise<RunResult> => run(process.execPath, [CREDD_BIN, ...args], { env: { ...env, ...extra } });
   const added = await cli(['add', 'base', '--env'], { AWS_ACCESS_KEY_ID: opts.user.accessKeyId, AWS_SECRET_ACCESS_KEY: opts.user.secretAccessKey });
   if (added.code !== 0) throw new Error(`credd add failed: ${added.stderr}`);
-  const daemon = await startDaemon({ ...env, ...opts.daemonEnv }, opts.nodeArgs ?? [], path.join(dir, `${opts.name}-daemon.log`));
+  const nodeArgs = [...(opts.uncapped === true ? [] : DAEMON_NODE_FLAGS), ...(opts.nodeArgs ?? [])];
+  const daemon = await startDaemon({ ...env, ...opts.daemonEnv }, nodeArgs, path.join(dir, `${opts.name}-daemon.log`));
   const printed = await cli(['env']);
   const token = /^export AWS_CONTAINER_AUTHORIZATION_TOKEN='([^']*)'$/m.exec(printed.stdout)?.[1];
   if (token === undefined) {

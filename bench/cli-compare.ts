@@ -29,6 +29,8 @@ try {
   const configFile = path.join(dir, 'aws-config');
   await fs.writeFile(configFile, awsConfig(ids.roles));
   const credd = await startCredd(dir, { name: 'credd', stsUrl: emulator.url, configFile, user: ids.user });
+  // Stopped early (Ctrl-C): no daemon or emulator left behind.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void credd.stop().then(emulator.stop).finally(() => process.exit(130)));
   try {
     const switched = await credd.cli(['switch', 'readonly']);
     if (switched.code !== 0) throw new Error(`credd switch readonly: ${switched.stderr}`);

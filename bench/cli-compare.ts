@@ -65,11 +65,14 @@ try {
     const floor = median(times.get('node -e 0') ?? []);
     const cpuFloor = median(cpu.get('node -e 0') ?? []);
     process.stdout.write(`node ${process.version}, ${runs} runs each, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
-    process.stdout.write(`${'command'.padEnd(32)} ${'wall median'.padStart(14)} ${'CPU median'.padStart(14)}\n`);
+    process.stdout.write(`${'command'.padEnd(32)} ${'wall median'.padStart(14)} ${'CPU median'.padStart(14)} ${'CPU min'.padStart(14)}\n`);
+    const cpuMinFloor = Math.min(...(cpu.get('node -e 0') ?? []));
     for (const r of rows) {
       const m = median(times.get(r.label) ?? []);
       const c = median(cpu.get(r.label) ?? []);
-      process.stdout.write(`${r.label.padEnd(32)} ${m.toFixed(0).padStart(5)} ms ${(m / floor).toFixed(2)}× ${c.toFixed(0).padStart(5)} ms ${(c / cpuFloor).toFixed(2)}×\n`);
+      const low = Math.min(...(cpu.get(r.label) ?? []));
+      const cols = [[m, floor], [c, cpuFloor], [low, cpuMinFloor]].map(([v = NaN, f = NaN]) => `${v.toFixed(0).padStart(5)} ms ${(v / f).toFixed(2)}×`);
+      process.stdout.write(`${r.label.padEnd(32)} ${cols.join(' ')}\n`);
     }
   } finally {
     await credd.stop();

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 
 export interface LsofProcess {
   pid: number;
@@ -23,7 +23,10 @@ const MAX_COMMAND = 300;
  * deadline or is killed. Never rejects: the daemon asks from its audit and port checks, and a
  * helper gone wrong must cost it nothing but an "unknown".
  */
-export function lsofProcesses(args: readonly string[], opts: HelperOptions = {}): Promise<LsofProcess[] | undefined> {
+export async function lsofProcesses(args: readonly string[], opts: HelperOptions = {}): Promise<LsofProcess[] | undefined> {
+  // Loaded on first use: only macOS runs lsof, and child_process (dgram comes with it) is a
+  // noticeable share of a short command's start-up (`credd status` checks the port on Linux too).
+  const { spawn } = await import('node:child_process');
   return new Promise((resolve) => {
     let out = '';
     let settled = false;
@@ -33,7 +36,7 @@ export function lsofProcesses(args: readonly string[], opts: HelperOptions = {})
       clearTimeout(timer);
       resolve(v);
     };
-    let child: ReturnType<typeof spawn>;
+    let child: ChildProcess;
     try {
       child = spawn('lsof', [...args], { env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'ignore'] });
     } catch {

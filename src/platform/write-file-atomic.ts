@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -16,6 +15,8 @@ export interface WriteFileAtomicOptions {
 export async function writeFileAtomic(file: string, data: string, options: WriteFileAtomicOptions = {}): Promise<void> {
   const dir = path.dirname(file);
   // The leading dot and .tmp suffix keep leftovers of a crash out of listings (the file store's items).
+  // node:crypto loaded here, not at the top: most short commands never write a file.
+  const { randomBytes } = await import('node:crypto');
   const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await fs.open(tmp, 'wx', 0o600);
   try {

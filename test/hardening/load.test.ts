@@ -152,9 +152,14 @@ describe(`load: ${BURST} concurrent requests`, () => {
       assert.ok(r.creds);
       assert.match(r.creds.AccessKeyId, /^ASIA/);
       assert.ok(Date.parse(r.creds.Expiration) > Date.now() + 30 * 60_000, `fresh credentials, not the expiring ones (${r.creds.Expiration})`);
+      // The client's view adds what the daemon's log cannot see (a blocked event loop leaves
+      // requests in the accept queue). Its budget: the longest client of the cached burst, plus the
+      // cold wait, plus the longest time this burst spent in the daemon (its wait on STS is bounded
+      // on its own by assertLatency; the rest is the daemon answering a thousand requests, which on
+      // a loaded machine can take longer in the first burst than in the cached one).
       const clientQueue = baseline.client.at(-1) ?? 0;
-      const queue = baseline.daemon.at(-1) ?? 0;
-      assert.ok((r.client.at(-1) ?? Infinity) <= clientQueue + COLD_WAIT_MS + queue, `a client waited ${r.client.at(-1)} ms: more than the longest client of a cached burst (${clientQueue} ms) plus what STS may add (the cold wait and the daemon's queue, ${COLD_WAIT_MS + queue} ms)`);
+      const inDaemon = Math.max(baseline.daemon.at(-1) ?? 0, r.daemon.at(-1) ?? 0);
+      assert.ok((r.client.at(-1) ?? Infinity) <= clientQueue + COLD_WAIT_MS + inDaemon, `a client waited ${r.client.at(-1)} ms: more than the longest client of a cached burst (${clientQueue} ms) plus the cold wait and the longest time in the daemon (${COLD_WAIT_MS + inDaemon} ms)`);
       assertLatency(r, baseline);
     });
   }

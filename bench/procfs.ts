@@ -13,6 +13,27 @@ export function cpuMsOf(pid: number): number {
   return (utime + stime) * 10;
 }
 
+function ticksOf(statFile: string): { user: number; system: number } {
+  const stat = readFileSync(statFile, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { user: Number(fields[11]) * 10, system: Number(fields[12]) * 10 };
+}
+
+export interface CpuSplit {
+  /** ms of CPU in user space / in the kernel, all threads. */
+  userMs: number;
+  systemMs: number;
+  /** ms of CPU of the main thread (the event loop: JavaScript and the system calls it makes). */
+  mainMs: number;
+}
+
+/** A process's CPU time split by user/kernel and main thread/other threads (GC helpers, libuv pool). */
+export function cpuSplitOf(pid: number): CpuSplit {
+  const all = ticksOf(`/proc/${pid}/stat`);
+  const main = ticksOf(`/proc/${pid}/task/${pid}/stat`);
+  return { userMs: all.user, systemMs: all.system, mainMs: main.user + main.system };
+}
+
 export interface MachineInfo {
   cpu: string;
   cores: number;

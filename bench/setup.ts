@@ -57,10 +57,20 @@ export interface BareServer {
 }
 
 /** The floor: node:http answering the bodies credd answers, with the same headers. */
-export async function startBareServer(dir: string, bodies: { ecs: string; imds: string; token: string }): Promise<BareServer> {
+export async function startBareServer(dir: string, bodies: { ecs: string; imds: string; token: string }, nodeArgs: string[] = []): Promise<BareServer> {
   const file = path.join(dir, 'bare-bodies.json');
   await fs.writeFile(file, JSON.stringify(bodies));
-  const { child, ready } = await spawnReady<{ port: number }>([path.join(BENCH_DIR, 'bare-server.mjs'), file], cleanEnv(), path.join(dir, 'bare.log'));
+  const { child, ready } = await spawnReady<{ port: number }>([...nodeArgs, path.join(BENCH_DIR, 'bare-server.mjs'), file], cleanEnv(), path.join(dir, 'bare.log'));
+  return { port: ready.port, pid: child.pid!, stop: () => stopChild(child) };
+}
+
+export type LadderRung = 'fastify' | 'server' | 'lines' | 'audit' | 'peer';
+
+/** One rung of the CPU ladder (bench/ladder-server.mjs), started with the daemon's V8 flags. */
+export async function startLadderServer(dir: string, rung: LadderRung, setup: { body: string; token: string }): Promise<BareServer> {
+  const file = path.join(dir, 'ladder-setup.json');
+  await fs.writeFile(file, JSON.stringify({ ...setup, dir }));
+  const { child, ready } = await spawnReady<{ port: number }>([...DAEMON_NODE_FLAGS, path.join(BENCH_DIR, 'ladder-server.mjs'), rung, file], cleanEnv(), path.join(dir, `ladder-${rung}.log`));
   return { port: ready.port, pid: child.pid!, stop: () => stopChild(child) };
 }
 

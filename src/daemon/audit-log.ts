@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { errorMessage } from '../domain/errors.js';
 import type { Logger } from '../platform/logger.js';
 import type { Clock } from '../domain/ports.js';
-import { findPeerProcess } from '../platform/peer-process.js';
+import { findPeerProcess, type PeerProcess } from '../platform/peer-process.js';
 import { systemClock } from '../platform/clock.js';
 import { RotatingFile } from '../platform/rotating-file.js';
 import type { AuditEvent, AuditSink } from '../server/audit-sink.js';
@@ -79,11 +79,12 @@ export class AuditLog implements AuditSink {
 
   served(event: AuditEvent): void {
     if (event.status >= 400 && !this.admitRefused()) return;
-    const peer = this.peers.of(event.socket);
     const at = this.isoNow();
-    void peer.then((p) =>
-      this.append({ at, profile: event.profile, endpoint: event.endpoint, status: event.status, ...(event.uid !== undefined && { uid: event.uid }), ...(p.pid !== undefined && { pid: p.pid }), command: p.command, ...(event.scope !== undefined && { scope: event.scope }) }),
-    );
+    const line = (p: PeerProcess): AuditEntry => ({ at, profile: event.profile, endpoint: event.endpoint, status: event.status, ...(event.uid !== undefined && { uid: event.uid }), ...(p.pid !== undefined && { pid: p.pid }), command: p.command, ...(event.scope !== undefined && { scope: event.scope }) });
+    // Keep-alive requests after the first: the connection's process is known, no promise per request.
+    const known = this.peers.known(event.socket);
+    if (known) this.append(line(known));
+    else void this.peers.of(event.socket).then((p) => this.append(line(p)));
   }
 
   /** Resolves when every entry recorded so far is on disk (tests, shutdown). */

@@ -13,6 +13,7 @@ export type PeerLookup = (clientPort: number, serverPort: number) => Promise<Pee
  */
 export class PeerLookups {
   private readonly peers = new WeakMap<Socket, Promise<PeerProcess>>();
+  private readonly found = new WeakMap<Socket, PeerProcess>();
   private running = 0;
   private readonly queue: Array<() => void> = [];
 
@@ -21,6 +22,11 @@ export class PeerLookups {
   /** True while lookups are running or waiting. */
   get busy(): boolean {
     return this.running > 0 || this.queue.length > 0;
+  }
+
+  /** The answer for a connection whose lookup has finished (every keep-alive request after the first, usually). */
+  known(socket: Socket): PeerProcess | undefined {
+    return this.found.get(socket);
   }
 
   of(socket: Socket): Promise<PeerProcess> {
@@ -46,6 +52,7 @@ export class PeerLookups {
             if (this.running < MAX_CONCURRENT_LOOKUPS) this.queue.shift()?.();
           });
     this.peers.set(socket, result);
+    void result.then((p) => this.found.set(socket, p));
     return result;
   }
 }

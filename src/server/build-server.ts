@@ -68,11 +68,20 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   const scopedAudit = deps.audit && deps.scopeOf ? withScope(deps.audit, deps.scopeOf) : deps.audit;
   const audit = scopedAudit && guard ? withUid(scopedAudit, guard) : scopedAudit;
   const credentialPath = (url: string): boolean => url.startsWith(ROUTES.ecs) || url.startsWith(ROUTES.imdsCredentials);
-  if (audit) app.addHook('onRequest', async (req) => void (credentialPath(req.url) && audit.arrived(req.raw.socket)));
+  // The hooks on the request path are callback-style and synchronous whenever they can be: an
+  // async hook costs every request a promise. A hook that answers does not call `done`.
+  if (audit) {
+    app.addHook('onRequest', (req, _reply, done) => {
+      if (credentialPath(req.url)) audit.arrived(req.raw.socket);
+      done();
+    });
+  }
   if (guard) {
-    app.addHook('onRequest', async (req, reply) => {
-      await guard.hook(req, reply);
-      if (reply.sent && audit && credentialPath(req.url)) audit.served({ profile: '-', endpoint: req.url.startsWith('/latest') ? 'imds' : 'ecs', status: reply.statusCode, socket: req.raw.socket });
+    app.addHook('onRequest', (req, reply, done) => {
+      guard.check(req, reply, (allowed) => {
+        if (allowed) return done();
+        if (audit && credentialPath(req.url)) audit.served({ profile: '-', endpoint: req.url.startsWith('/latest') ? 'imds' : 'ecs', status: reply.statusCode, socket: req.raw.socket });
+      });
     });
   }
   app.addHook('onRequest', guardRequest({ port: deps.port, ...(deps.extraHosts && { extraHosts: deps.extraHosts }) }));
@@ -97,9 +106,13 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     if (status === 500) deps.logger.error({ err: err.message, path: req.routeOptions.url }, 'request failed');
     return sendError(reply, status, err.code ?? 'BadRequest', status === 500 ? 'credd hit an internal error.' : (err.message ?? 'Bad request.'));
   });
-  app.addHook('onResponse', async (req, reply) => {
-    deps.logger.debug({ method: req.method, route: req.routeOptions.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
-  });
+  // Built only at debug level (fixed when the daemon starts): otherwise every request would pay for it.
+  if (deps.logger.isLevelEnabled('debug')) {
+    app.addHook('onResponse', (req, reply, done) => {
+      deps.logger.debug({ method: req.method, route: req.routeOptions.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+      done();
+    });
+  }
   return app;
 }
 

@@ -15,8 +15,12 @@ export interface PeerGuard {
   connected(socket: Socket): void;
   /** The uid found for a connection, once known (for the audit line). */
   uidOf(socket: Socket): number | undefined;
-  /** Refuses every request on a connection from another uid, before any credential work. */
-  hook(req: FastifyRequest, reply: FastifyReply): Promise<void>;
+  /**
+   * Refuses every request on a connection from another uid, before any credential work: calls
+   * `next(true)` when the request may go on, else answers 403 and calls `next(false)`. Synchronous
+   * once the connection's uid is known (every keep-alive request after the first).
+   */
+  check(req: FastifyRequest, reply: FastifyReply, next: (allowed: boolean) => void): void;
 }
 
 /**
@@ -43,14 +47,19 @@ export function peerGuard(check: PeerUidCheck, serverPort: () => number | undefi
   return {
     connected: (socket) => void lookup(socket),
     uidOf: (socket) => known.get(socket),
-    hook: async (req, reply) => {
-      const uid = await lookup(req.raw.socket);
-      if (uid === check.allowedUid) return;
-      const why =
-        uid === undefined
-          ? 'credd could not tell which local user opened this connection, so it refuses it.'
-          : `credd serves only its own user (uid ${check.allowedUid}); this connection belongs to uid ${uid}.`;
-      await sendError(reply, 403, 'ForeignUser', why);
+    check: (req, reply, next) => {
+      const decide = (uid: number | undefined): void => {
+        if (uid === check.allowedUid) return next(true);
+        const why =
+          uid === undefined
+            ? 'credd could not tell which local user opened this connection, so it refuses it.'
+            : `credd serves only its own user (uid ${check.allowedUid}); this connection belongs to uid ${uid}.`;
+        sendError(reply, 403, 'ForeignUser', why);
+        next(false);
+      };
+      const socket = req.raw.socket;
+      if (known.has(socket)) decide(known.get(socket));
+      else void lookup(socket).then(decide);
     },
   };
 }

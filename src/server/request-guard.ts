@@ -36,19 +36,25 @@ export function sendError(reply: FastifyReply, status: number, code: string, mes
   return reply.code(status).header('content-type', JSON_CONTENT_TYPE).header('cache-control', 'no-store').send(exactBody(errorBody(code, message)));
 }
 
-/** Host and browser checks for every request on the TCP listener (docs/architecture.md, Security model). */
+/**
+ * Host and browser checks for every request on the TCP listener (docs/architecture.md, Security
+ * model). A callback-style hook: it decides synchronously, and a refused request is answered
+ * here and goes no further (`done` is not called), so no promise is made per request.
+ */
 export function guardRequest(opts: GuardOptions) {
   const names = new Set(['127.0.0.1', 'localhost', ...(opts.extraHosts ?? [])]);
-  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  return (req: FastifyRequest, reply: FastifyReply, done: () => void): void => {
     const host = req.headers.host;
     if (host === undefined || hostCount(req.raw.rawHeaders) !== 1 || !hostAllowed(host, names, opts.port())) {
-      await sendError(reply, 400, 'InvalidHost', 'credd answers only requests addressed to 127.0.0.1 or localhost on its own port.');
+      sendError(reply, 400, 'InvalidHost', 'credd answers only requests addressed to 127.0.0.1 or localhost on its own port.');
       return;
     }
     const browser = browserHeader(req.headers);
     if (browser !== undefined) {
-      await sendError(reply, 403, 'BrowserRequestRefused', `credd refuses requests that carry the browser header ${browser}.`);
+      sendError(reply, 403, 'BrowserRequestRefused', `credd refuses requests that carry the browser header ${browser}.`);
+      return;
     }
+    done();
   };
 }
 

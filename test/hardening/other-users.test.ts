@@ -46,6 +46,16 @@ describe('another local user gets no credentials', { skip: SKIP }, () => {
     assert.equal(mine.status, 200, mine.body);
   });
 
+  it('a second request on the same keep-alive connection is refused too (the uid is remembered per connection)', async () => {
+    const u = url('/v1/credentials/readonly');
+    const r = await attacker().run('curl', ['-sS', '-m', '5', '-H', `authorization: ${h.token}`, '-w', '\n=%{http_code} %{num_connects}\n', u, u]);
+    const answers = [...r.stdout.matchAll(/^=(\d+) (\d+)$/gm)].map((m) => ({ status: Number(m[1]), connects: Number(m[2]) }));
+    assert.equal(answers.length, 2, r.stdout + r.stderr);
+    // The second answer came over the first connection: the refusal decided from the remembered uid.
+    assert.deepEqual(answers, [{ status: 403, connects: 1 }, { status: 403, connects: 0 }]);
+    assertNoCredential(r.stdout, 'keep-alive');
+  });
+
   it('IMDS: no session token for it, and our session token does not work from its uid', async () => {
     const put = await attacker().curl(url('/latest/api/token'), { method: 'PUT', headers: { [TTL]: '21600' } });
     assert.ok(put.status === 403 || put.status === 0, `PUT: ${put.status} ${put.body}`);

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import { lsofProcesses, type HelperOptions } from './lsof.js';
-import { listenersOn } from './tcp-table.js';
+import { listenersOn, loopbackInode } from './tcp-table.js';
 
 export interface PeerProcess {
   pid?: number;
@@ -8,11 +8,6 @@ export interface PeerProcess {
 }
 
 const UNKNOWN: PeerProcess = { command: 'unknown' };
-
-/** `127.0.0.1:port` as /proc/net/tcp writes it: little-endian hex address, big-endian hex port. */
-function procAddress(port: number): string {
-  return `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-}
 
 /**
  * Which local process owns the client end of a loopback TCP connection. Best effort and
@@ -31,41 +26,50 @@ export async function findPeerProcess(clientPort: number, serverPort: number, op
 }
 
 async function viaProc(clientPort: number, serverPort: number): Promise<PeerProcess> {
-  const table = await fs.readFile('/proc/net/tcp', 'utf8');
-  const local = procAddress(clientPort);
-  const remote = procAddress(serverPort);
-  let inode: string | undefined;
-  for (const line of table.split('\n')) {
-    const cols = line.trim().split(/\s+/);
-    if (cols[1] === local && cols[2] === remote) {
-      inode = cols[9];
-      break;
-    }
-  }
+  const inode = loopbackInode(await fs.readFile('/proc/net/tcp', 'utf8'), clientPort, serverPort);
   if (inode === undefined || inode === '0') return UNKNOWN;
   return (await ownerOfInode(inode)) ?? UNKNOWN;
+}
+
+/**
+ * The processes that owned the last few connections: a long-running client (an SDK in a server,
+ * an IDE) opens connection after connection, and finding it among the first checked saves reading
+ * the fds of every process on the machine each time. A reused pid is harmless: a process counts
+ * only if it holds the socket itself.
+ */
+const recentOwners: number[] = [];
+const RECENT_OWNERS = 8;
+
+function remember(pid: number): void {
+  const at = recentOwners.indexOf(pid);
+  if (at !== -1) recentOwners.splice(at, 1);
+  recentOwners.unshift(pid);
+  recentOwners.length = Math.min(recentOwners.length, RECENT_OWNERS);
 }
 
 /** The process holding socket `inode` open, by scanning /proc/PID/fd (only our own processes unless root). */
 async function ownerOfInode(inode: string): Promise<PeerProcess | undefined> {
   const target = `socket:[${inode}]`;
-  // Newest processes first (a one-shot client was just started), several at a time: a short-lived
-  // client such as curl must be found before it exits.
-  const pids = (await fs.readdir('/proc'))
-    .filter((e) => /^\d+$/.test(e) && Number(e) !== process.pid)
-    .map(Number)
-    .sort((a, b) => b - a);
   // The command line is read together with the fds: a one-shot client may be gone a moment later.
   const owns = async (pid: number): Promise<PeerProcess | undefined> => {
     const [command, fds] = await Promise.all([commandLine(pid), fs.readdir(`/proc/${pid}/fd`).catch(() => [] as string[])]);
     const links = await Promise.all(fds.map((fd) => fs.readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')));
     return links.includes(target) ? { pid, command } : undefined;
   };
-  for (let i = 0; i < pids.length; i += 16) {
-    const hit = (await Promise.all(pids.slice(i, i + 16).map(owns))).find((p) => p !== undefined);
-    if (hit) return hit;
+  const firstOwner = async (pids: number[]): Promise<PeerProcess | undefined> => (await Promise.all(pids.map(owns))).find((p) => p !== undefined);
+  // Recent owners first, on their own; then the newest processes (a one-shot client was just
+  // started), several at a time: a short-lived client such as curl must be found before it exits.
+  const recent = recentOwners.filter((pid) => pid !== process.pid);
+  let hit = await firstOwner(recent);
+  if (!hit) {
+    const pids = (await fs.readdir('/proc'))
+      .filter((e) => /^\d+$/.test(e) && Number(e) !== process.pid && !recent.includes(Number(e)))
+      .map(Number)
+      .sort((a, b) => b - a);
+    for (let i = 0; i < pids.length && !hit; i += 16) hit = await firstOwner(pids.slice(i, i + 16));
   }
-  return undefined;
+  if (hit?.pid !== undefined) remember(hit.pid);
+  return hit;
 }
 
 export interface PortHolder {

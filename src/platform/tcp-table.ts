@@ -40,14 +40,24 @@ async function scan(match: (row: TcpRow) => boolean, readFile: (f: string) => Pr
 
 const readProc = (f: string): Promise<string> => fs.readFile(f, 'utf8');
 
-/** The uid column of the row whose local and remote addresses are `pair` ("L R"), by text search. */
-function uidIn(text: string, pair: string): number | undefined {
+/** The columns from "local remote" on, of the row whose addresses are `pair` ("L R"), by text search (no full parse). */
+function columnsOf(text: string, pair: string): string[] | undefined {
   const at = text.indexOf(` ${pair} `);
   if (at === -1) return undefined;
   const end = text.indexOf('\n', at);
-  // After "local remote": st tx:rx tr:when retrnsmt uid
-  const uid = text.slice(at, end === -1 ? undefined : end).trim().split(/\s+/)[6];
+  // local remote st tx:rx tr:when retrnsmt uid timeout inode …
+  return text.slice(at, end === -1 ? undefined : end).trim().split(/\s+/);
+}
+
+function uidIn(text: string, pair: string): number | undefined {
+  const uid = columnsOf(text, pair)?.[6];
   return uid !== undefined && /^\d+$/.test(uid) ? Number(uid) : undefined;
+}
+
+/** The socket inode of the IPv4 loopback connection 127.0.0.1:clientPort → 127.0.0.1:serverPort; undefined when absent. */
+export function loopbackInode(table: string, clientPort: number, serverPort: number): string | undefined {
+  const inode = columnsOf(table, pairs(clientPort, serverPort)[0])?.[8];
+  return inode !== undefined && /^\d+$/.test(inode) ? inode : undefined;
 }
 
 function pairs(clientPort: number, serverPort: number): [string, string] {

@@ -22,4 +22,30 @@ describe('findPeerProcess', { skip: process.platform !== 'linux' && 'uses /proc 
       server.close();
     }
   });
+
+  it('names the right process when connections alternate between two clients (a recent owner is checked first, never assumed)', async () => {
+    const server = net.createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as net.AddressInfo).port;
+    const sockets: net.Socket[] = [];
+    server.on('connection', (s) => sockets.push(s));
+    // Each client opens one more connection per line read on its stdin.
+    const client = (name: string) => spawn(process.execPath, ['-e', `process.stdin.on('data', () => require('net').connect(${port}, '127.0.0.1')); // ${name}`]);
+    const a = client('credd-peer-a');
+    const b = client('credd-peer-b');
+    try {
+      for (const [i, who] of [a, b, a, b, a].entries()) {
+        who.stdin.write('\n');
+        while (sockets.length <= i) await new Promise((r) => setTimeout(r, 5));
+        const peer = await findPeerProcess(sockets[i]?.remotePort ?? 0, port);
+        assert.equal(peer.pid, who.pid, `connection ${i + 1}`);
+        assert.match(peer.command, who === a ? /credd-peer-a/ : /credd-peer-b/);
+      }
+    } finally {
+      a.kill();
+      b.kill();
+      for (const s of sockets) s.destroy();
+      server.close();
+    }
+  });
 });

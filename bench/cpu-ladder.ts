@@ -10,6 +10,7 @@ import { cpuSplitOf, type CpuSplit } from './procfs.js';
 import { DAEMON_NODE_FLAGS } from '../src/cli/daemon-node-flags.js';
 import { startBareServer, startLadderServer, type BareServer, type LadderRung } from './setup.js';
 import { fmtRatio, table } from './stats.js';
+import type { GoalCheck } from './goals.js';
 
 export interface LadderRow {
   rung: string;
@@ -97,6 +98,13 @@ export async function cpuLadder(opts: {
     return { rung: r.name, adds: r.adds, cpuUs: best.us, userUs: best.split.userMs, systemUs: best.split.systemMs, mainUs: best.split.mainMs, rounds: results[i]!.map((x) => x.us) };
   });
   return { connections: opts.connections, requests: opts.requests, bodyBytes: Buffer.byteLength(opts.credd.body), rows };
+}
+
+/** One goals-table line: how the CPU ratio splits into layers (section 1b). */
+export function ladderContext(r: LadderResult): GoalCheck {
+  const floor = r.rows[0]?.cpuUs ?? NaN;
+  const steps = r.rows.slice(1).map((row) => `${row.rung.replace(/^\+ /, '')} ${fmtRatio(row.cpuUs / floor)}`);
+  return { goal: '(context) the CPU ratio layer by layer, each row adding one layer to the one before (section 1b, 10 connections)', target: '', measured: steps.join(' → '), pass: undefined };
 }
 
 export function ladderTable(r: LadderResult): string {

@@ -1,6 +1,7 @@
 // docs/benchmarks.md: the whole report of one run, with the hand-written notes from bench/notes.md.
 import { LATER_S } from './memory-phase.js';
 import { peerUidTable } from './peer-uid-phase.js';
+import { ladderTable } from './cpu-ladder.js';
 import { consoleReport, e2eTable, goalsTable, httpTable, profileSection, steadyTable, type Report } from './report.js';
 import { fmtInt, fmtMb, fmtMs, table } from './stats.js';
 
@@ -49,7 +50,19 @@ from a queue after answering, and after each cell the benchmark waits until the 
 wait is the last column) so that no cell inherits another's backlog.
 
 ${httpTable(r.http)}
+${r.ladder ? `
+### 1b. Where credd's CPU per request goes
 
+The same cached ECS answer (${r.ladder.bodyBytes} bytes of body, the same headers) from servers that each add one layer of credd
+(\`bench/ladder-server.mjs\` serves credd's own \`buildServer\` and \`AuditLog\` from \`dist/\` with a provider that
+returns the credentials credd served). ${fmtInt(r.ladder.requests)} requests per round from ${r.ladder.connections} keep-alive connections, three
+rounds interleaved across all servers, the best round of each counts; "step" is what the layer adds to the row
+above. Process CPU from \`/proc/PID/stat\`, split into user/kernel and the main thread (the event loop) and the
+other threads (V8's GC helpers, libuv's pool) from \`/proc/PID/task\`. The per-connection layers (process lookup,
+peer-uid check) cost per connection, so here they are spread over ${fmtInt(r.ladder.requests / r.ladder.connections)} requests each.
+
+${ladderTable(r.ladder)}
+` : ''}
 ## 2. End to end: \`aws sts get-caller-identity\`
 
 The real AWS CLI (${r.awsCli.split(' ')[0]}), ${r.settings.e2eRuns} runs per variant after one warm-up round, interleaved, against the STS emulator

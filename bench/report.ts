@@ -5,6 +5,7 @@ import type { HttpRow, Side } from './http-phase.js';
 import { LATER_S } from './memory-phase.js';
 import type { MachineInfo } from './procfs.js';
 import type { PeerUidResult } from './peer-uid-phase.js';
+import { ladderTable, type LadderResult } from './cpu-ladder.js';
 import type { ProfileResult } from './profile-phase.js';
 import { fmtInt, fmtMb, fmtMs, fmtRatio, table } from './stats.js';
 
@@ -20,6 +21,7 @@ export interface Report extends Measurements {
   goals: GoalCheck[];
   profile?: ProfileResult;
   peerUid?: PeerUidResult;
+  ladder?: LadderResult;
   notes: string;
 }
 
@@ -66,6 +68,7 @@ export function consoleReport(r: Report): string {
     '',
     '1. Cached credential requests (credd vs bare node:http; latency per HTTP request)',
     httpTable(r.http),
+    ...(r.ladder ? ['', '1b. Where credd\'s CPU per request goes (one layer at a time)', ladderTable(r.ladder)] : []),
     '',
     '2. End to end: aws sts get-caller-identity',
     e2eTable(r.e2e),

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../test/shared/run-process.js';
 import { control } from './control.js';
+import { cpuLadder, ladderContext } from './cpu-ladder.js';
 import { cliPhase } from './cli-phase.js';
 import { shellPhase } from './shell-phase.js';
 import { consoleReport, markdown } from './docs.js';
@@ -81,6 +82,9 @@ try {
   );
   await bare.stop();
 
+  log('1b. where the CPU per request goes: one layer of credd at a time');
+  const ladder = await cpuLadder({ dir, credd: { port: credd.port, pid: credd.pid, token: credd.token, body: ecs.body, home: credd.home }, requests: quick ? 3_000 : 20_000, rounds: 3, connections: 10, log });
+
   log('6. peer-uid check: per connection and per request');
   const peerUid = await peerUidPhase({ requests: quick ? 200 : 1_000 }, log);
 
@@ -116,6 +120,8 @@ try {
   await credd.stop();
 
   const goals = [...checkGoals({ http, cli, memory, steady }), ...leanDaemonGoals({ http, memory, idle })];
+  // The layer-by-layer split goes right under the CPU goal it explains.
+  goals.splice(goals.findIndex((g) => g.goal.startsWith('CPU per cached ECS request')) + 1, 0, ladderContext(ladder));
   const wantProfile = args.has('--profile') || (!args.has('--no-profile') && requestPathMissed(goals));
   let profile;
   if (wantProfile) {
@@ -138,6 +144,7 @@ try {
     goals,
     ...(profile && { profile }),
     peerUid,
+    ladder,
     notes: await fs.readFile(path.join(BENCH_DIR, 'notes.md'), 'utf8').catch(() => '(bench/notes.md is missing)'),
   };
   process.stdout.write(consoleReport(report));

@@ -33,6 +33,9 @@ export function groupOf(url: string, fn: string): string {
   if (fn === '(garbage collector)') return 'GC';
   if (fn === '(idle)') return 'idle';
   if (fn === '(program)' || url === '') return NATIVE;
+  if (url.startsWith('node:internal/modules') || url.startsWith('node:internal/vm/module')) return 'node module loader';
+  // Compiles each of Node's own built-in modules the first time it is loaded (node:http, …).
+  if (url === 'node:internal/bootstrap/realm') return 'node built-in modules';
   if (url.startsWith('node:internal/fs')) return 'node fs';
   if (url.startsWith('node:internal/crypto')) return 'node crypto';
   if (/^node:(_http|net|internal\/(stream|streams|http|net|timers))/.test(url)) return 'node http/net/stream';
@@ -47,11 +50,14 @@ export function groupOf(url: string, fn: string): string {
   return path.basename(url);
 }
 
+/** Names a sample's group from its whole stack (leaf first); undefined falls back to the nearest-frame group. */
+export type StackGroup = (frames: ReadonlyArray<{ url: string; fn: string }>) => string | undefined;
+
 /**
  * `fromUs`: ignore samples before this time (process.hrtime in µs — V8 stamps samples with the same
  * monotonic clock), so start-up (module loading, key decryption) does not count.
  */
-export async function summariseProfile(file: string, focus: RegExp, opts: { top?: number; fromUs?: number } = {}): Promise<ProfileSummary> {
+export async function summariseProfile(file: string, focus: RegExp, opts: { top?: number; fromUs?: number; stackGroup?: StackGroup } = {}): Promise<ProfileSummary> {
   const top = opts.top ?? 15;
   const profile = JSON.parse(await fs.readFile(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -88,6 +94,16 @@ export async function summariseProfile(file: string, focus: RegExp, opts: { top?
     return NATIVE;
   };
 
+  const framesOf = (id: number): Array<{ url: string; fn: string }> => {
+    const frames: Array<{ url: string; fn: string }> = [];
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const n = byId.get(cur);
+      if (!n) break;
+      frames.push({ url: n.callFrame.url, fn: n.callFrame.functionName });
+    }
+    return frames;
+  };
+
   const selfByFn = new Map<string, { fn: string; where: string; us: number }>();
   const groups = new Map<string, number>();
   for (const [id, us] of selfUs) {
@@ -98,7 +114,7 @@ export async function summariseProfile(file: string, focus: RegExp, opts: { top?
     const entry = selfByFn.get(key) ?? { ...l, us: 0 };
     entry.us += us;
     selfByFn.set(key, entry);
-    const g = groupOfStack(id);
+    const g = (opts.stackGroup && opts.stackGroup(framesOf(id))) ?? groupOfStack(id);
     groups.set(g, (groups.get(g) ?? 0) + us);
   }
 

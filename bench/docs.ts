@@ -2,6 +2,7 @@
 import { LATER_S } from './memory-phase.js';
 import { peerUidTable } from './peer-uid-phase.js';
 import { ladderTable } from './cpu-ladder.js';
+import { cliProfileTable } from './cli-profile-phase.js';
 import { consoleReport, e2eTable, goalsTable, httpTable, profileSection, steadyTable, type Report } from './report.js';
 import { fmtInt, fmtMb, fmtMs, table } from './stats.js';
 
@@ -78,7 +79,19 @@ ${e2eTable(r.e2e)}
 Wall time of \`node dist/bin/credd.js …\` spawned from Node, ${r.settings.cliRuns} runs each after one untimed round, interleaved.
 
 ${table(['command', 'runs', 'median ms', 'min ms', 'max ms'], r.cli.map((c) => [`\`${c.command}\``, String(c.runs), fmtMs(c.medianMs), fmtMs(c.minMs), fmtMs(c.maxMs)]))}
+${r.cliProfile ? `
+### 3b. Where a command's time goes
 
+Each command ${r.cliProfile[0]?.runs ?? ''} more times under \`node --cpu-prof\` (medians; the profiler itself slows a run a little). Samples are
+grouped by the module of their nearest JavaScript frame: "Node loading modules" is Node resolving, reading,
+compiling, linking and instantiating modules (\`node:internal/modules/*\`, the file reads, and the first load of
+each of Node's own built-in modules), "Node internals running" the rest of Node's own JavaScript, "credd (dist/)
+running" and "dependencies running" the top-level code and calls of credd's files and of node_modules, "native /
+(program)" V8 and native code with no JavaScript caller. The profiler starts once Node's own bootstrap is done and stops at exit: "before/after the profiler"
+is that part of the wall time, the same for \`node -e 0\`. "Waiting" is the main thread idle: the daemon's answer.
+
+${cliProfileTable(r.cliProfile)}
+` : ''}
 ## 4. Memory
 
 Daemon VmRSS from \`/proc/PID/status\`. The requests are cached ECS requests from 10 connections as fast as

@@ -6,6 +6,7 @@ import { LATER_S } from './memory-phase.js';
 import type { MachineInfo } from './procfs.js';
 import type { PeerUidResult } from './peer-uid-phase.js';
 import { ladderTable, type LadderResult } from './cpu-ladder.js';
+import { cliProfileTable, type CliProfileRow } from './cli-profile-phase.js';
 import type { ProfileResult } from './profile-phase.js';
 import { fmtInt, fmtMb, fmtMs, fmtRatio, table } from './stats.js';
 
@@ -22,6 +23,7 @@ export interface Report extends Measurements {
   profile?: ProfileResult;
   peerUid?: PeerUidResult;
   ladder?: LadderResult;
+  cliProfile?: CliProfileRow[];
   notes: string;
 }
 
@@ -75,6 +77,7 @@ export function consoleReport(r: Report): string {
     '',
     '3. CLI wall time',
     table(['command', 'runs', 'median ms', 'min ms', 'max ms'], r.cli.map((c) => [c.command, String(c.runs), fmtMs(c.medianMs), fmtMs(c.minMs), fmtMs(c.maxMs)])),
+    ...(r.cliProfile ? ['', '3b. Where a command\'s time goes (node --cpu-prof, medians)', cliProfileTable(r.cliProfile)] : []),
     '',
     '4. Memory (daemon VmRSS)',
     table(

@@ -10,6 +10,7 @@ import { ROOT } from '../test/shared/run-process.js';
 import { control } from './control.js';
 import { cpuLadder, ladderContext } from './cpu-ladder.js';
 import { cliPhase } from './cli-phase.js';
+import { cliProfilePhase } from './cli-profile-phase.js';
 import { shellPhase } from './shell-phase.js';
 import { consoleReport, markdown } from './docs.js';
 import { awsCliVersion, e2ePhase } from './e2e-phase.js';
@@ -91,6 +92,8 @@ try {
   log('3. CLI latency');
   const cli = await cliPhase({ env: credd.env, runs: settings.cliRuns, cachedProfile: 'readonly' });
   cli.push(...(await shellPhase({ env: credd.env, dir, runs: settings.cliRuns })));
+  log('3b. where a command\'s time goes: each under node --cpu-prof');
+  const cliProfile = await cliProfilePhase({ dir, env: credd.env, runs: quick ? 2 : 5, cachedProfile: 'readonly' });
 
   log('2. end to end with the aws CLI');
   const e2e = await e2ePhase({
@@ -145,6 +148,7 @@ try {
     ...(profile && { profile }),
     peerUid,
     ladder,
+    cliProfile,
     notes: await fs.readFile(path.join(BENCH_DIR, 'notes.md'), 'utf8').catch(() => '(bench/notes.md is missing)'),
   };
   process.stdout.write(consoleReport(report));

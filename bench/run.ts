@@ -17,6 +17,7 @@ import { awsCliVersion, e2ePhase } from './e2e-phase.js';
 import { checkGoals, requestPathMissed } from './goals.js';
 import { httpPhase } from './http-phase.js';
 import { idleWindows } from './idle-phase.js';
+import { importFloor } from './import-floor.js';
 import { leanDaemonGoals } from './lean-goals.js';
 import { memoryPhase } from './memory-phase.js';
 import { machineInfo } from './procfs.js';
@@ -25,6 +26,7 @@ import { profilePhase } from './profile-phase.js';
 import type { Report } from './report.js';
 import { awsConfig, BENCH_DIR, createIdentities, httpRequest, startBareServer, startCredd, startEmulator } from './setup.js';
 import { steadyPhase } from './steady-phase.js';
+import { fmtMb } from './stats.js';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -53,7 +55,8 @@ try {
   log(`7. idle daemon: credentials cached, nothing connected, two windows of ${quick ? 15 : 60} s`);
   const idle = await idleWindows({ pid: credd.pid, seconds: quick ? 15 : 60 });
 
-  log('4. memory (first, on the fresh daemon)');
+  log('4. memory (first, on the fresh daemon); what Node and the daemon\'s libraries take alone');
+  const floor = await importFloor();
   const memory = await memoryPhase({ home: credd.home, pid: credd.pid, port: credd.port, ecsToken: credd.token, requests: settings.memoryRequests, switches: settings.switches, profiles: ['readonly', 'admin'] });
   await control(credd.home, 'POST', '/v1/switch', { profile: 'readonly' });
 
@@ -125,6 +128,12 @@ try {
   const goals = [...checkGoals({ http, cli, memory, steady }), ...leanDaemonGoals({ http, memory, idle })];
   // The layer-by-layer split goes right under the CPU goal it explains.
   goals.splice(goals.findIndex((g) => g.goal.startsWith('CPU per cached ECS request')) + 1, 0, ladderContext(ladder));
+  goals.splice(goals.findIndex((g) => g.goal.startsWith('daemon RSS idle')) + 1, 0, {
+    goal: '(context) what the idle RSS is made of: Node alone, and Node that only imports fastify, pino and @aws-sdk/client-sts (same V8 flags, this run)',
+    target: '',
+    measured: `Node alone ${fmtMb(floor.nodeAloneKb)}; with those three imported ${fmtMb(floor.librariesKb)}; credd idle ${fmtMb(memory.idleKb)}`,
+    pass: undefined,
+  });
   const wantProfile = args.has('--profile') || (!args.has('--no-profile') && requestPathMissed(goals));
   let profile;
   if (wantProfile) {

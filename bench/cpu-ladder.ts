@@ -3,7 +3,8 @@
 // rounds interleaved so a burst of other work on the machine hits every rung alike; per rung the
 // best round counts. Each rung's process CPU is split into user/kernel and main thread/other
 // threads from /proc, which no sampling profile of the main thread can show.
-// Alone (about a minute): node --import tsx bench/cpu-ladder.ts [requests]
+// Alone (about a minute; replaces bench/cpu-ratio.ts: its first and last rows are that ratio):
+//   node --import tsx bench/cpu-ladder.ts [requests]
 import { waitForAuditQuiet } from './audit-quiet.js';
 import { requestsFor, runLoad } from './load.js';
 import { cpuSplitOf, type CpuSplit } from './procfs.js';

@@ -59,7 +59,19 @@ export function peerGuard(check: PeerUidCheck, serverPort: () => number | undefi
       };
       const socket = req.raw.socket;
       if (known.has(socket)) decide(known.get(socket));
-      else void lookup(socket).then(decide);
+      else {
+        // Off the hook's own call: whatever throws from here on must not become an unhandled
+        // rejection (it would end the daemon). The request gets a 500 if nothing was sent.
+        lookup(socket)
+          .then(decide)
+          .catch(() => {
+            try {
+              if (!reply.sent) sendError(reply, 500, 'InternalError', 'credd hit an internal error.');
+            } catch {
+              // the connection is gone
+            }
+          });
+      }
     },
   };
 }

@@ -127,7 +127,7 @@ ${r.notes.trim()}
 
 \`\`\`sh
 npm ci
-npm run bench            # builds, then about 5 minutes; rewrites this file
+npm run bench            # builds, then about 9 minutes; rewrites this file
 npm run bench -- --quick # a short smoke run (numbers not comparable; writes $TMPDIR/credd-bench-quick.md)
 \`\`\`
 

@@ -5,11 +5,14 @@
 // threads from /proc, which no sampling profile of the main thread can show.
 // Alone (about a minute; replaces bench/cpu-ratio.ts: its first and last rows are that ratio):
 //   node --import tsx bench/cpu-ladder.ts [requests]
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { waitForAuditQuiet } from './audit-quiet.js';
 import { requestsFor, runLoad } from './load.js';
 import { cpuSplitOf, type CpuSplit } from './procfs.js';
 import { DAEMON_NODE_FLAGS } from '../src/cli/daemon-node-flags.js';
-import { startBareServer, startLadderServer, type BareServer, type LadderRung } from './setup.js';
+import { awsConfig, createIdentities, httpRequest, startBareServer, startCredd, startEmulator, startLadderServer, type BareServer, type LadderRung } from './setup.js';
 import { fmtRatio, table } from './stats.js';
 import type { GoalCheck } from './goals.js';
 
@@ -129,10 +132,6 @@ export function ladderTable(r: LadderResult): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { default: fs } = await import('node:fs/promises');
-  const { default: os } = await import('node:os');
-  const { default: path } = await import('node:path');
-  const { awsConfig, createIdentities, httpRequest, startCredd, startEmulator } = await import('./setup.js');
   const amount = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 20_000);
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'credd-ladder-'));
   const stops: Array<() => Promise<void>> = [];

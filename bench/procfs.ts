@@ -3,20 +3,18 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 
-/** User + system CPU time of a process, in ms (clock ticks are 100 Hz on Linux). */
-export function cpuMsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name may contain spaces; fields after ')' are fixed.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  return (utime + stime) * 10;
-}
-
+/** utime and stime of a /proc stat file, in ms (clock ticks are 100 Hz on Linux). */
 function ticksOf(statFile: string): { user: number; system: number } {
   const stat = readFileSync(statFile, 'utf8');
+  // The command name may contain spaces; fields after ')' are fixed.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return { user: Number(fields[11]) * 10, system: Number(fields[12]) * 10 };
+}
+
+/** User + system CPU time of a process, in ms. */
+export function cpuMsOf(pid: number): number {
+  const t = ticksOf(`/proc/${pid}/stat`);
+  return t.user + t.system;
 }
 
 export interface CpuSplit {

@@ -1,5 +1,6 @@
 import { pino, type Logger } from 'pino';
-import { fdSink, SafeSinks, type LineSink } from './safe-sink.js';
+import { FdSink } from './fd-sink.js';
+import { SafeSinks, type LineSink } from './safe-sink.js';
 
 export type { Logger };
 
@@ -46,7 +47,7 @@ export interface LoggerOptions {
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const level = opts.level ?? process.env['CREDD_LOG_LEVEL'] ?? 'info';
   const base = { level, redact: { paths: REDACT, censor: '[redacted]' }, base: { pid: process.pid } };
-  const sinks: LineSink[] = opts.destination ? [opts.destination] : [fdSink(2, opts.pretty), ...(opts.copyTo ? [opts.copyTo] : [])];
+  const sinks: LineSink[] = opts.destination ? [opts.destination] : [new FdSink(2, opts.pretty ? { format: opts.pretty } : {}), ...(opts.copyTo ? [opts.copyTo] : [])];
   return pino(base, new SafeSinks(sinks));
 }
 

@@ -1,17 +1,16 @@
-import fs from 'node:fs';
-
 /** Where a log line goes: a file, a terminal, a pipe. */
 export interface LineSink {
   write(line: string): unknown;
 }
 
 /** Errors after which a sink never works again: the terminal or the reader is gone. */
-const GONE = new Set(['EIO', 'EPIPE', 'EBADF', 'ENXIO', 'ECONNRESET']);
+export const GONE: ReadonlySet<string> = new Set(['EIO', 'EPIPE', 'EBADF', 'ENXIO', 'ECONNRESET']);
 
 /**
  * Fans each log line out to its sinks and never throws: a log sink failing (a closed
  * terminal, a full disk) must not take the daemon down. A sink that is gone is dropped; a
- * transient failure (EAGAIN, ENOSPC) costs that line only.
+ * transient failure (ENOSPC) costs that line only. A pipe that is full for a while is the
+ * descriptor sink's own business (fd-sink.ts): it keeps the lines until the reader catches up.
  */
 export class SafeSinks {
   private sinks: LineSink[];
@@ -30,9 +29,4 @@ export class SafeSinks {
     }
     return true;
   }
-}
-
-/** Synchronous writes to a file descriptor (stderr): no worker thread, no stream that can die. */
-export function fdSink(fd: number, format: (line: string) => string = (l) => l): LineSink {
-  return { write: (line) => fs.writeSync(fd, format(line)) };
 }

@@ -23,7 +23,27 @@ const noSecretService =
 // Patterns are matched against the Rust error text the addon surfaces; the comments name the
 // situation each one was observed in (Linux) or documented for (macOS/Windows), so a change in
 // the addon's wording shows up as the generic fallback rather than a wrong explanation.
+/*
+ * gnome-keyring-daemon aborted while answering: a glib assertion ("gkd_secret_service_get_pkcs11_session:
+ * assertion 'client' failed", then `trap int3`) that a burst of connect-ask-disconnect clients
+ * can trigger (seen here with gnome-keyring 42.1; reported upstream for 42 to 50, GNOME
+ * gnome-keyring #190/#196/#199). The bus then answers the call in flight with this error, and
+ * the next call starts a fresh daemon (D-Bus activation or its systemd unit).
+ */
+const SERVICE_VANISHED = /disconnected from message bus without replying/i;
+
+/** True when the Secret Service went away in the middle of this call (worth one more try). */
+export function serviceVanished(platform: NodeJS.Platform, raw: string): boolean {
+  return platform === 'linux' && SERVICE_VANISHED.test(raw);
+}
+
 const linuxRules: Array<[RegExp, (f: KeyringFailure) => string]> = [
+  [
+    SERVICE_VANISHED,
+    (f) =>
+      `The Secret Service stopped while credd was trying to ${verb(f.operation)} ${quoteItem(f)}, twice (gnome-keyring-daemon can crash this way). ` +
+      'Run the command again; a restarted gnome-keyring may ask you to unlock your login keyring first.',
+  ],
   // No bus at all, a stale socket, or a bus without any org.freedesktop.secrets provider.
   [
     /Failed to connect|autolaunch|Connection refused|ServiceUnknown|not provided by any \.service|Spawn\.|No such file or directory/i,

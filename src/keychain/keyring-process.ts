@@ -18,6 +18,11 @@ interface Pending {
   child: ChildProcess;
 }
 
+interface Waiting {
+  req: KeyringRequest;
+  settle: (outcome: KeyringOutcome) => void;
+}
+
 /*
  * Why a child process: on Linux `new AsyncEntry()` is synchronous and talks to D-Bus (~10 ms
  * normally, ~2 s when gnome-keyring is stuck, forever when the bus never answers), an
@@ -71,12 +76,20 @@ export const spawnKeyringHelper: KeyringHelperSpawner = (config) =>
 
 type ChildReply = { id: number; ok: true; value: string | boolean | string[] | null } | { id: number; ok: false; raw: string };
 
-/** Runs @napi-rs/keyring calls in a private child process, each with a deadline. */
+/**
+ * Runs @napi-rs/keyring calls in a private child process, one at a time, each with a deadline
+ * that starts when the call is handed to the child. One at a time because gnome-keyring 42
+ * crashes under concurrent Secret Service sessions (a glib assertion, `trap int3` in the
+ * kernel log; seen here with 12 concurrent saves or reads on a busy machine), after which
+ * D-Bus starts a fresh daemon whose keyring is locked; and on macOS each concurrent call can
+ * raise its own dialog.
+ */
 export class KeyringProcess {
   readonly #entryOptions: unknown;
   readonly #timeoutMs: number;
   readonly #spawn: KeyringHelperSpawner;
   readonly #pending = new Map<number, Pending>();
+  readonly #waiting: Waiting[] = [];
   #child: ChildProcess | undefined;
   #nextId = 1;
 
@@ -87,23 +100,33 @@ export class KeyringProcess {
   }
 
   call(req: KeyringRequest): Promise<KeyringOutcome> {
+    return new Promise<KeyringOutcome>((settle) => {
+      this.#waiting.push({ req, settle });
+      if (this.#pending.size === 0) this.#sendNext();
+    });
+  }
+
+  /** Hands the oldest waiting call to the child; the next goes once this one settles. */
+  #sendNext(): void {
+    const next = this.#waiting.shift();
+    if (next === undefined) return;
     let child: ChildProcess;
     try {
       child = this.#ensureChild();
     } catch (err) {
-      return Promise.resolve({ ok: false, kind: 'unavailable', raw: err instanceof Error ? err.message : String(err) });
+      next.settle({ ok: false, kind: 'unavailable', raw: err instanceof Error ? err.message : String(err) });
+      return this.#sendNext();
     }
     const id = this.#nextId++;
-    return new Promise<KeyringOutcome>((resolve) => {
-      const timer = setTimeout(() => {
-        this.#settle(id, { ok: false, kind: 'timeout', raw: 'timed out' });
-        // A call stuck inside the addon never returns: drop that child, the next call gets a new one.
-        this.#discard(child, 'timed out');
-      }, this.#timeoutMs);
-      this.#pending.set(id, { settle: resolve, timer, child });
-      child.send({ id, req }, (err) => {
-        if (err) this.#settle(id, { ok: false, kind: 'unavailable', raw: err.message });
-      });
+    const timer = setTimeout(() => {
+      // A call stuck inside the addon never returns: drop that child, the next call gets a new one.
+      if (this.#child === child) this.#child = undefined;
+      this.#settle(id, { ok: false, kind: 'timeout', raw: 'timed out' });
+      this.#discard(child, 'timed out');
+    }, this.#timeoutMs);
+    this.#pending.set(id, { settle: next.settle, timer, child });
+    child.send({ id, req: next.req }, (err) => {
+      if (err) this.#settle(id, { ok: false, kind: 'unavailable', raw: err.message });
     });
   }
 
@@ -119,8 +142,9 @@ export class KeyringProcess {
     }
   }
 
-  /** Stops the child (daemon shutdown); pending calls fail at once. */
+  /** Stops the child (daemon shutdown); pending and waiting calls fail at once. */
   close(): void {
+    for (const waiting of this.#waiting.splice(0)) waiting.settle({ ok: false, kind: 'unavailable', raw: 'closed' });
     if (this.#child) this.#discard(this.#child, 'closed');
   }
 
@@ -131,6 +155,7 @@ export class KeyringProcess {
     this.#pending.delete(id);
     clearTimeout(pending.timer);
     pending.settle(outcome);
+    if (this.#pending.size === 0) this.#sendNext();
   }
 
   #discard(child: ChildProcess, raw: string): void {

@@ -1,6 +1,6 @@
 import { KeychainError } from '../domain/errors.js';
 import type { SecretStore } from '../domain/ports.js';
-import { explainKeyringFailure, explainKeyringTimeout, isAccessBlocked, type KeyringOperation } from './explain-keyring-failure.js';
+import { explainKeyringFailure, explainKeyringTimeout, isAccessBlocked, serviceVanished, type KeyringOperation } from './explain-keyring-failure.js';
 import { isWsl } from './wsl.js';
 import { KeyringProcess, type KeyringHelperSpawner, type KeyringOutcome, type KeyringRequest } from './keyring-process.js';
 
@@ -80,7 +80,10 @@ export class OsKeychainStore implements SecretStore {
   }
 
   async #run(operation: KeyringOperation, req: KeyringRequest): Promise<Exclude<KeyringOutcome, { ok: false }>['value']> {
-    const outcome = await this.#keyringProcess.call(req);
+    let outcome = await this.#keyringProcess.call(req);
+    // The Secret Service crashed mid-call: the next call reaches a fresh one. Every operation
+    // here may run twice (a save replaces, a delete of what is gone says false).
+    if (!outcome.ok && outcome.kind === 'failed' && serviceVanished(this.#platform, outcome.raw)) outcome = await this.#keyringProcess.call(req);
     if (outcome.ok) return outcome.value;
     const context = {
       platform: this.#platform,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -119,6 +120,28 @@ describe('OsKeychainStore against the real Secret Service', { skip: realStoreSki
     assert.deepEqual(values, items.map((item) => `value of ${item}`));
     assert.deepEqual(await store.list(), items);
     assert.deepEqual(await Promise.all(items.map((item) => store.delete(item))), items.map(() => true));
+  });
+});
+
+describe('OsKeychainStore when gnome-keyring crashes mid-call', { skip: realStoreSkip }, () => {
+  it('asks once more and gets the answer from the gnome-keyring the bus starts next', async () => {
+    // Its own bus and keyring (test/support/dbus, as test/run.sh uses): the suite's keyring is not killed.
+    const scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'credd-crash-'));
+    const env = { XDG_DATA_HOME: path.join(scratch, 'data'), XDG_RUNTIME_DIR: path.join(scratch, 'run') };
+    await fs.mkdir(env.XDG_RUNTIME_DIR, { mode: 0o700 });
+    const crash = fileURLToPath(new URL('./fixtures/secret-service-crash.ts', import.meta.url));
+    const child = spawn('dbus-run-session', ['--config-file=test/support/dbus/session.conf', '--', process.execPath, '--import', 'tsx', crash], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    await fs.rm(scratch, { recursive: true, force: true });
+    assert.equal(code, 0, err);
+    const result = JSON.parse(out.trim()) as { value?: string; error?: string; before: number; after: number };
+    assert.equal(result.error, undefined, 'the read was answered');
+    assert.equal(result.value, 'saved before the crash');
+    assert.notEqual(result.after, result.before, 'a fresh gnome-keyring answered');
   });
 });
 

@@ -124,7 +124,7 @@ describe('OsKeychainStore against the real Secret Service', { skip: realStoreSki
 });
 
 describe('OsKeychainStore when gnome-keyring crashes mid-call', { skip: realStoreSkip }, () => {
-  it('asks once more and gets the answer from the gnome-keyring the bus starts next', async () => {
+  it('asks once more and gets the answer from the gnome-keyring the bus starts next', { timeout: 120_000 }, async () => {
     // Its own bus and keyring (test/support/dbus, as test/run.sh uses): the suite's keyring is not killed.
     const scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'credd-crash-'));
     const env = { XDG_DATA_HOME: path.join(scratch, 'data'), XDG_RUNTIME_DIR: path.join(scratch, 'run') };

@@ -93,26 +93,32 @@ describe('FdSink: stderr that is a slow pipe', () => {
     assert.equal(p.out, 'kept\n');
   });
 
-  it('a real process logging 3000 lines while nobody reads its stderr is not held up, and every line arrives in order', async () => {
-    const fixture = fileURLToPath(new URL('./fixtures/log-burst.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture, '3000'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  it('a real process logging 3000 lines while nobody reads its stderr is not held up, and every line arrives in order', { timeout: 120_000 }, async () => {
+    // Plain node on the built logger, as users run credd: nothing else has touched stderr.
+    const fixture = fileURLToPath(new URL('./fixtures/log-burst.mjs', import.meta.url));
+    const child = spawn(process.execPath, [fixture, '3000'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const exited = once(child, 'exit');
     child.stderr.pause();
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    // "done" comes while its stderr (3000 lines, far more than a 64 KiB pipe holds) is unread.
-    while (!stdout.includes('done')) {
-      assert.equal(child.exitCode, null, 'the process is still up');
-      await once(child.stdout, 'data');
+    try {
+      // "done" comes while its stderr (3000 lines, far more than a 64 KiB pipe holds) is unread.
+      for (const deadline = Date.now() + 60_000; !stdout.includes('done'); await sleep(20)) {
+        assert.equal(child.exitCode, null, `the process ended before it said "done" (exit code ${child.exitCode})`);
+        assert.ok(Date.now() < deadline, 'the process did not finish logging while nobody read its stderr: it is blocked writing to it');
+      }
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stderr.resume();
+      const lines = () => stderr.split('\n').filter((l) => l.startsWith('{'));
+      for (const deadline = Date.now() + 60_000; lines().length < 3000 && Date.now() < deadline; ) await sleep(20);
+      const numbers = lines().map((l) => (JSON.parse(l) as { n: number }).n);
+      assert.equal(numbers.length, 3000, `${numbers.length} of 3000 lines arrived`);
+      assert.deepEqual(numbers, Array.from({ length: 3000 }, (_, i) => i));
+    } finally {
+      child.stdin.end();
+      child.kill();
+      await exited;
     }
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stderr.resume();
-    const lines = () => stderr.split('\n').filter((l) => l.startsWith('{'));
-    for (let i = 0; i < 3000 && lines().length < 3000; i++) await sleep(10);
-    child.stdin.end();
-    await once(child, 'exit');
-    const numbers = lines().map((l) => (JSON.parse(l) as { n: number }).n);
-    assert.equal(numbers.length, 3000, `${numbers.length} of 3000 lines arrived`);
-    assert.deepEqual(numbers, Array.from({ length: 3000 }, (_, i) => i));
   });
 });

@@ -78,7 +78,7 @@ export async function peerUidPhase(opts: { requests: number }, log: (line: strin
     try {
       for (let i = 0; i < 200; i++) {
         const t = performance.now();
-        await peerUid(1, 2);
+        await peerUid({ remoteAddress: '127.0.0.1', remotePort: 1, localAddress: '127.0.0.1', localPort: 2 });
         s.add(performance.now() - t);
       }
     } finally {

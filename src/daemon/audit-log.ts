@@ -9,6 +9,8 @@ import type { AuditEvent, AuditSink } from '../server/audit-sink.js';
 import { PeerLookups, type PeerLookup } from './peer-lookups.js';
 import { redactCommand } from './redact-command.js';
 
+const UNKNOWN_PEER: PeerProcess = { command: 'unknown' };
+
 export interface AuditEntry {
   at: string;
   profile: string;
@@ -66,8 +68,8 @@ export class AuditLog implements AuditSink {
     this.secrets = opts.secrets ?? (() => []);
     const lookup = opts.lookup ?? findPeerProcess;
     // Redacted once per connection, not once per keep-alive request.
-    this.peers = new PeerLookups(async (client, server) => {
-      const p = await lookup(client, server);
+    this.peers = new PeerLookups(async (conn) => {
+      const p = await lookup(conn);
       return { ...p, command: this.redact(p.command) };
     });
     this.clock = opts.clock ?? systemClock;
@@ -82,7 +84,7 @@ export class AuditLog implements AuditSink {
     const at = this.isoNow();
     const line = (p: PeerProcess): AuditEntry => ({ at, profile: event.profile, endpoint: event.endpoint, status: event.status, ...(event.uid !== undefined && { uid: event.uid }), ...(p.pid !== undefined && { pid: p.pid }), command: p.command, ...(event.scope !== undefined && { scope: event.scope }) });
     // Keep-alive requests after the first: the connection's process is known, no promise per request.
-    const known = this.peers.known(event.socket);
+    const known = event.foreign ? UNKNOWN_PEER : this.peers.known(event.socket);
     if (known) this.append(line(known));
     else void this.peers.of(event.socket).then((p) => this.append(line(p)));
   }

@@ -1,11 +1,12 @@
 import type { Socket } from 'node:net';
 import type { PeerProcess } from '../platform/peer-process.js';
+import { connectionOf, type Connection } from '../platform/tcp-table.js';
 
 const MAX_CONCURRENT_LOOKUPS = 4;
 const MAX_QUEUED = 64;
 
 /** Finds which process owns a client's connection (the real one reads /proc on Linux, lsof elsewhere). */
-export type PeerLookup = (clientPort: number, serverPort: number) => Promise<PeerProcess>;
+export type PeerLookup = (conn: Connection) => Promise<PeerProcess>;
 
 /**
  * Which process is at the other end of each connection, looked up once per connection and a
@@ -32,16 +33,14 @@ export class PeerLookups {
   of(socket: Socket): Promise<PeerProcess> {
     const known = this.peers.get(socket);
     if (known) return known;
-    const clientPort = socket.remotePort;
-    // The connection's own local port is the daemon's listening port.
-    const serverPort = socket.localPort;
+    const conn = connectionOf(socket);
     const result =
-      clientPort === undefined || serverPort === undefined || this.queue.length >= MAX_QUEUED
+      conn === undefined || this.queue.length >= MAX_QUEUED
         ? Promise.resolve<PeerProcess>({ command: 'unknown' })
         : new Promise<PeerProcess>((resolve) => {
             this.queue.push(() => {
               this.running++;
-              this.lookup(clientPort, serverPort)
+              this.lookup(conn)
                 .catch((): PeerProcess => ({ command: 'unknown' }))
                 .then(resolve)
                 .finally(() => {

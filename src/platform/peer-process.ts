@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import { lsofProcesses, type HelperOptions } from './lsof.js';
-import { listenersOn, loopbackInode } from './tcp-table.js';
+import { clientInode, listenersOn, type Connection } from './tcp-table.js';
 
 export interface PeerProcess {
   pid?: number;
@@ -12,21 +12,22 @@ const UNKNOWN: PeerProcess = { command: 'unknown' };
 /**
  * Which local process owns the client end of a loopback TCP connection. Best effort and
  * slow (it scans /proc or runs lsof), so callers run it off the request's hot path.
- * Linux: /proc/net/tcp gives the socket inode, /proc/PID/fd finds its owner. macOS: lsof.
+ * Linux: /proc/net/tcp (or tcp6) gives the socket inode, /proc/PID/fd finds its owner. macOS: lsof.
  */
-export async function findPeerProcess(clientPort: number, serverPort: number, opts: HelperOptions = {}): Promise<PeerProcess> {
+export async function findPeerProcess(conn: Connection, opts: HelperOptions = {}): Promise<PeerProcess> {
   const platform = opts.platform ?? process.platform;
   try {
-    if (platform === 'linux') return await viaProc(clientPort, serverPort);
-    if (platform === 'darwin') return await viaLsof(clientPort, opts);
+    if (platform === 'linux') return await viaProc(conn);
+    if (platform === 'darwin') return await viaLsof(conn, opts);
   } catch {
     // fall through: the audit says "unknown" rather than failing
   }
   return UNKNOWN;
 }
 
-async function viaProc(clientPort: number, serverPort: number): Promise<PeerProcess> {
-  const inode = loopbackInode(await fs.readFile('/proc/net/tcp', 'utf8'), clientPort, serverPort);
+async function viaProc(conn: Connection): Promise<PeerProcess> {
+  // A client on a dual-stack socket (Java's default) has its row in tcp6, as ::ffff:127.0.0.1.
+  const inode = clientInode(await fs.readFile('/proc/net/tcp', 'utf8'), conn, 'v4') ?? clientInode(await fs.readFile('/proc/net/tcp6', 'utf8').catch(() => ''), conn, 'v6');
   if (inode === undefined || inode === '0') return UNKNOWN;
   return (await ownerOfInode(inode)) ?? UNKNOWN;
 }
@@ -105,9 +106,14 @@ async function commandLine(pid: number): Promise<string> {
   return raw.split('\0').filter((a) => a !== '').join(' ').slice(0, 300) || 'unknown';
 }
 
-/** lsof lists both ends of the connection: ours is the daemon's pid, the other is the client. */
-async function viaLsof(clientPort: number, opts: HelperOptions): Promise<PeerProcess> {
-  const procs = await lsofProcesses(['-nP', `-iTCP@127.0.0.1:${clientPort}`, '-sTCP:ESTABLISHED', '-F0pc'], opts);
+/**
+ * lsof lists both ends of the connection: ours is the daemon's pid, the other is the client. The
+ * client's own address is part of the query: another 127.x address may use the same port.
+ */
+async function viaLsof(conn: Connection, opts: HelperOptions): Promise<PeerProcess> {
+  const address = conn.remoteAddress.replace(/^::ffff:/i, '');
+  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(address)) return UNKNOWN;
+  const procs = await lsofProcesses(['-nP', `-iTCP@${address}:${conn.remotePort}`, '-sTCP:ESTABLISHED', '-F0pc'], opts);
   const client = procs?.find((p) => p.pid !== process.pid);
   return client === undefined ? UNKNOWN : { pid: client.pid, command: client.command ?? 'unknown' };
 }

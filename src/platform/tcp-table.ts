@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import os from 'node:os';
 
 /** One row of /proc/net/tcp or tcp6: who owns which end of which TCP socket. */
 export interface TcpRow {
@@ -10,9 +11,44 @@ export interface TcpRow {
   inode: string;
 }
 
-const IPV4_LOOPBACK = '0100007F';
-/** ::ffff:127.0.0.1 as /proc/net/tcp6 writes it (four little-endian 32-bit words). */
-const MAPPED_LOOPBACK = '0000000000000000FFFF00000100007F';
+/** A TCP connection as the server's socket sees it: the client is the remote end. */
+export interface Connection {
+  remoteAddress: string;
+  remotePort: number;
+  localAddress: string;
+  localPort: number;
+}
+
+/** The connection a server socket belongs to; undefined once it has no addresses (closed). */
+export function connectionOf(socket: { remoteAddress?: string | undefined; remotePort?: number | undefined; localAddress?: string | undefined; localPort?: number | undefined }): Connection | undefined {
+  const { remoteAddress, remotePort, localAddress, localPort } = socket;
+  if (remoteAddress === undefined || remotePort === undefined || localAddress === undefined || localPort === undefined) return undefined;
+  return { remoteAddress, remotePort, localAddress, localPort };
+}
+
+/*
+ * How the kernel prints addresses in /proc/net/tcp and tcp6 (net/ipv4/tcp_ipv4.c get_tcp4_sock,
+ * net/ipv6/tcp_ipv6.c get_tcp6_sock): each 32-bit word of the address, as stored (network byte
+ * order), printed with %08X as a host integer. On a little-endian machine 127.0.0.1 is 0100007F.
+ */
+const LITTLE_ENDIAN = os.endianness() === 'LE';
+
+function hexWord(bytes: readonly number[]): string {
+  return (LITTLE_ENDIAN ? [...bytes].reverse() : bytes).map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join('');
+}
+
+/** An IPv4 address (plain or IPv4-mapped IPv6) as one /proc word; undefined for anything else. */
+function hexV4(address: string): string | undefined {
+  const m = /^(?:::ffff:)?(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/i.exec(address);
+  if (!m) return undefined;
+  const bytes = m.slice(1, 5).map(Number);
+  return bytes.every((b) => b <= 255) ? hexWord(bytes) : undefined;
+}
+
+/** ::ffff:0:0/96 as the first three words of a tcp6 address. */
+const MAPPED_PREFIX = hexWord([0, 0, 0, 0]) + hexWord([0, 0, 0, 0]) + hexWord([0, 0, 0xff, 0xff]);
+const IPV4_LOOPBACK = hexWord([127, 0, 0, 1]);
+const MAPPED_LOOPBACK = MAPPED_PREFIX + IPV4_LOOPBACK;
 const IPV4_ANY = '00000000';
 const IPV6_ANY = '00000000000000000000000000000000';
 
@@ -54,24 +90,36 @@ function uidIn(text: string, pair: string): number | undefined {
   return uid !== undefined && /^\d+$/.test(uid) ? Number(uid) : undefined;
 }
 
-/** The socket inode of the IPv4 loopback connection 127.0.0.1:clientPort → 127.0.0.1:serverPort; undefined when absent. */
-export function loopbackInode(table: string, clientPort: number, serverPort: number): string | undefined {
-  const inode = columnsOf(table, pairs(clientPort, serverPort)[0])?.[8];
+/**
+ * The socket inode of the client end of `conn` in one table (the text of /proc/net/tcp, or of
+ * tcp6 for a client on an IPv4-mapped socket); undefined when absent.
+ */
+export function clientInode(table: string, conn: Connection, family: 'v4' | 'v6'): string | undefined {
+  const pair = pairs(conn)?.[family === 'v4' ? 0 : 1];
+  const inode = pair === undefined ? undefined : columnsOf(table, pair)?.[8];
   return inode !== undefined && /^\d+$/.test(inode) ? inode : undefined;
 }
 
-function pairs(clientPort: number, serverPort: number): [string, string] {
-  const c = hexPort(clientPort);
-  const s = hexPort(serverPort);
-  return [`${IPV4_LOOPBACK}:${c} ${IPV4_LOOPBACK}:${s}`, `${MAPPED_LOOPBACK}:${c} ${MAPPED_LOOPBACK}:${s}`];
+/**
+ * The client end's row as "local remote" in /proc/net/tcp and in tcp6, from the connection's
+ * own addresses and ports. Both addresses count: any 127.x.y.z can connect to 127.0.0.1, so a
+ * client port alone names every connection that uses it from any loopback address.
+ */
+function pairs(conn: Connection): [string, string] | undefined {
+  const client = hexV4(conn.remoteAddress);
+  const server = hexV4(conn.localAddress);
+  if (client === undefined || server === undefined) return undefined;
+  const c = hexPort(conn.remotePort);
+  const s = hexPort(conn.localPort);
+  return [`${client}:${c} ${server}:${s}`, `${MAPPED_PREFIX}${client}:${c} ${MAPPED_PREFIX}${server}:${s}`];
 }
 
 /**
- * The uid owning the client end of a loopback connection to `serverPort`, from the kernel's
- * socket table: one read of a /proc file, no process scan. Undefined when no such row exists.
+ * The uid owning the client end of `conn`, from the kernel's socket table: one read of a /proc
+ * file, no process scan. Undefined when no such row exists.
  */
-export async function peerUid(clientPort: number, serverPort: number, readFile = readProc): Promise<number | undefined> {
-  return (await batchedPeerUid(readFile)(clientPort, serverPort));
+export async function peerUid(conn: Connection, readFile = readProc): Promise<number | undefined> {
+  return batchedPeerUid(readFile)(conn);
 }
 
 /**
@@ -80,7 +128,7 @@ export async function peerUid(clientPort: number, serverPort: number, readFile =
  * the table, not N. The rows are found by text search (no full parse), and tcp6 is read only
  * for a client that connected through an IPv4-mapped IPv6 socket.
  */
-export function batchedPeerUid(readFile = readProc): (clientPort: number, serverPort: number) => Promise<number | undefined> {
+export function batchedPeerUid(readFile = readProc): (conn: Connection) => Promise<number | undefined> {
   let waiting: Array<{ pairs: [string, string]; resolve: (uid: number | undefined) => void }> = [];
   let reading = false;
   const pump = async (): Promise<void> => {
@@ -102,9 +150,12 @@ export function batchedPeerUid(readFile = readProc): (clientPort: number, server
     reading = false;
     void pump();
   };
-  return (clientPort, serverPort) =>
+  return (conn) =>
     new Promise((resolve) => {
-      waiting.push({ pairs: pairs(clientPort, serverPort), resolve });
+      const p = pairs(conn);
+      // Not an IPv4 connection: the daemon listens on 127.0.0.1 only, so this cannot be a client of ours.
+      if (p === undefined) return resolve(undefined);
+      waiting.push({ pairs: p, resolve });
       void pump();
     });
 }

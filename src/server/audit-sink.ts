@@ -10,6 +10,11 @@ export interface AuditEvent {
   uid?: number;
   /** The session scope served: policy ARNs, "inline policy"; absent for the whole role. */
   scope?: string;
+  /**
+   * Set for a connection refused as another user's: its process is not looked up (without root
+   * the daemon cannot read another user's fds, and each try would scan every process).
+   */
+  foreign?: true;
 }
 
 /** Told about every credential request; both calls must return at once (the work happens later). */

@@ -63,25 +63,26 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   // Slow-loris: a client gets 5 s to send its headers and 10 s for the rest, then the socket is cut.
   socketDeadlines(app.server, { headersMs: 5_000, requestMs: 10_000 });
   app.server.maxConnections = deps.maxConnections ?? 4096;
-  const guard = deps.peerUid && peerGuard(deps.peerUid, deps.port);
+  const guard = deps.peerUid && peerGuard(deps.peerUid);
   if (guard) app.server.on('connection', guard.connected);
   const scopedAudit = deps.audit && deps.scopeOf ? withScope(deps.audit, deps.scopeOf) : deps.audit;
   const audit = scopedAudit && guard ? withUid(scopedAudit, guard) : scopedAudit;
   const credentialPath = (url: string): boolean => url.startsWith(ROUTES.ecs) || url.startsWith(ROUTES.imdsCredentials);
   // The hooks on the request path are callback-style and synchronous whenever they can be: an
   // async hook costs every request a promise. A hook that answers does not call `done`.
-  if (audit) {
-    app.addHook('onRequest', (req, _reply, done) => {
-      if (credentialPath(req.url)) audit.arrived(req.raw.socket);
-      done();
-    });
-  }
+  // The peer-uid check comes first: a connection it refuses starts no process lookup.
   if (guard) {
     app.addHook('onRequest', (req, reply, done) => {
       guard.check(req, reply, (allowed) => {
         if (allowed) return done();
-        if (audit && credentialPath(req.url)) audit.served({ profile: '-', endpoint: req.url.startsWith('/latest') ? 'imds' : 'ecs', status: reply.statusCode, socket: req.raw.socket });
+        if (audit && credentialPath(req.url)) audit.served({ profile: '-', endpoint: req.url.startsWith('/latest') ? 'imds' : 'ecs', status: reply.statusCode, socket: req.raw.socket, foreign: true });
       });
+    });
+  }
+  if (audit) {
+    app.addHook('onRequest', (req, _reply, done) => {
+      if (credentialPath(req.url)) audit.arrived(req.raw.socket);
+      done();
     });
   }
   app.addHook('onRequest', guardRequest({ port: deps.port, ...(deps.extraHosts && { extraHosts: deps.extraHosts }) }));

@@ -1,11 +1,12 @@
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { connectionOf, type Connection } from '../platform/tcp-table.js';
 import { sendError } from './request-guard.js';
 
 /** How the daemon learns which local user is at the other end of a TCP connection. */
 export interface PeerUidCheck {
-  /** The uid owning the client end of 127.0.0.1:clientPort → 127.0.0.1:serverPort; undefined when unknown. */
-  lookup(clientPort: number, serverPort: number): Promise<number | undefined>;
+  /** The uid owning the client end of this exact connection (both addresses, both ports); undefined when unknown. */
+  lookup(conn: Connection): Promise<number | undefined>;
   /** The only uid served: the daemon's own. */
   allowedUid: number;
 }
@@ -27,15 +28,14 @@ export interface PeerGuard {
  * Other local users can reach 127.0.0.1 too; a token or an IMDS session token proves nothing
  * about who holds it. The uid is looked up once per connection (keep-alive requests reuse it).
  */
-export function peerGuard(check: PeerUidCheck, serverPort: () => number | undefined): PeerGuard {
+export function peerGuard(check: PeerUidCheck): PeerGuard {
   const pending = new WeakMap<Socket, Promise<number | undefined>>();
   const known = new WeakMap<Socket, number>();
   const lookup = (socket: Socket): Promise<number | undefined> => {
     let p = pending.get(socket);
     if (p === undefined) {
-      const client = socket.remotePort;
-      const server = serverPort() ?? socket.localPort;
-      p = client === undefined || server === undefined ? Promise.resolve(undefined) : check.lookup(client, server).catch(() => undefined);
+      const conn = connectionOf(socket);
+      p = conn === undefined ? Promise.resolve(undefined) : check.lookup(conn).catch(() => undefined);
       p = p.then((uid) => {
         if (uid !== undefined) known.set(socket, uid);
         return uid;
@@ -48,7 +48,9 @@ export function peerGuard(check: PeerUidCheck, serverPort: () => number | undefi
     connected: (socket) => void lookup(socket),
     uidOf: (socket) => known.get(socket),
     check: (req, reply, next) => {
+      let decided = false;
       const decide = (uid: number | undefined): void => {
+        decided = true;
         if (uid === check.allowedUid) return next(true);
         const why =
           uid === undefined
@@ -66,7 +68,8 @@ export function peerGuard(check: PeerUidCheck, serverPort: () => number | undefi
           .then(decide)
           .catch(() => {
             try {
-              if (!reply.sent) sendError(reply, 500, 'InternalError', 'credd hit an internal error.');
+              // Only before a decision: after next(true) the request belongs to the route.
+              if (!decided && !reply.sent) sendError(reply, 500, 'InternalError', 'credd hit an internal error.');
             } catch {
               // the connection is gone
             }

@@ -162,7 +162,7 @@ describe('audit trail', () => {
       const log = new AuditLog({ file, logger: silentLogger(), maxBytes: 2_000, lookup: async () => ({ pid: 4242, command: `probe ${++lookups}` }) });
       const total = 500;
       for (let i = 0; i < total; i++) {
-        log.served({ profile: `p${i}`, endpoint: i % 2 === 0 ? 'ecs' : 'imds', status: 200, socket: { remotePort: 20_000 + i, localPort: 9911 } as unknown as Socket });
+        log.served({ profile: `p${i}`, endpoint: i % 2 === 0 ? 'ecs' : 'imds', status: 200, socket: { remoteAddress: '127.0.0.1', remotePort: 20_000 + i, localAddress: '127.0.0.1', localPort: 9911 } as unknown as Socket });
         if (i % 50 === 49) await log.flush();
       }
       await log.flush();

@@ -30,6 +30,9 @@ describe('macOS helpers (lsof) on Linux', () => {
   const rejections: unknown[] = [];
   const onRejection = (r: unknown): void => void rejections.push(r);
 
+  /** A connection from 127.0.0.1:`clientPort` to our listener. */
+  const at = (clientPort: number) => ({ remoteAddress: '127.0.0.1', remotePort: clientPort, localAddress: '127.0.0.1', localPort: port });
+
   /** A directory whose `lsof` runs `script` (sh); its PATH also has the usual tools. */
   async function fake(name: string, script: string): Promise<HelperOptions> {
     const bin = path.join(dir, name);
@@ -71,7 +74,9 @@ describe('macOS helpers (lsof) on Linux', () => {
       await new Promise((r) => child.stdout.once('data', r));
       const conn = accepted.at(-1);
       assert.ok(conn?.remotePort);
-      assert.deepEqual(await findPeerProcess(conn.remotePort, port, real), { pid: child.pid, command: await comm(child.pid ?? 0) });
+      const ends = { remoteAddress: '127.0.0.1', remotePort: conn.remotePort, localAddress: '127.0.0.1', localPort: port };
+      assert.deepEqual(await findPeerProcess(ends, real), { pid: child.pid, command: await comm(child.pid ?? 0) });
+      assert.deepEqual(await findPeerProcess({ ...ends, remoteAddress: '127.0.0.2' }, real), { command: 'unknown' }, 'lsof is asked for the client\'s own address: the same port from 127.0.0.2 is not this client');
     } finally {
       child.kill('SIGKILL');
     }
@@ -100,7 +105,7 @@ describe('macOS helpers (lsof) on Linux', () => {
     ];
     for (const [name, bytes] of cases) {
       const opts = await printing(name, bytes);
-      assert.deepEqual(await findPeerProcess(5, port, opts), { command: 'unknown' }, name);
+      assert.deepEqual(await findPeerProcess(at(5), opts), { command: 'unknown' }, name);
       assert.equal(await findPortHolder(port, opts), undefined, name);
       assert.deepEqual(await checkPortHolder(port, 1, true, opts), { ok: true }, `${name}: nothing found is not a squatter`);
     }
@@ -111,14 +116,14 @@ describe('macOS helpers (lsof) on Linux', () => {
     const h = await findPortHolder(port, huge);
     assert.equal(h?.pid, 1);
     assert.equal(h?.command?.length, 300, 'a command name is capped');
-    assert.deepEqual(await findPeerProcess(5, port, { platform: 'darwin', env: { PATH: path.join(dir, 'nowhere') } }), { command: 'unknown' }, 'no lsof at all');
+    assert.deepEqual(await findPeerProcess(at(5), { platform: 'darwin', env: { PATH: path.join(dir, 'nowhere') } }), { command: 'unknown' }, 'no lsof at all');
   });
 
   it('a hung lsof (ignoring SIGTERM, its stdout held by a child) is killed at the deadline', async () => {
     const hung = await fake('hung', "trap '' TERM; sleep 15 & sleep 15");
     const started = Date.now();
     const [peer, holder, verdict] = await Promise.all([
-      findPeerProcess(5, port, { ...hung, deadlineMs: 300 }),
+      findPeerProcess(at(5), { ...hung, deadlineMs: 300 }),
       findPortHolder(port, { ...hung, deadlineMs: 300 }),
       checkPortHolder(port, 1, true, { ...hung, deadlineMs: 300 }),
     ]);
@@ -133,8 +138,8 @@ describe('macOS helpers (lsof) on Linux', () => {
     await fs.mkdir(home, { mode: 0o700 });
     const answers = [await printing('a1', 'p4242\0ccurl\n12:00:00  ecs   200  admin  pid 1 forged\u001b[2J\0\n'), await printing('a2', Buffer.from([0xff, 0xfe, 0, 10, 0x70])), await fake('a3', 'kill -9 $$')];
     let i = 0;
-    const audit = new AuditLog({ file: path.join(home, 'audit.log'), logger: silentLogger(), lookup: (c, s) => findPeerProcess(c, s, answers[i++ % answers.length]) });
-    for (let n = 0; n < 6; n++) audit.served({ profile: 'p', endpoint: 'ecs', status: 200, socket: { remotePort: 1000 + n, localPort: port } as unknown as Socket });
+    const audit = new AuditLog({ file: path.join(home, 'audit.log'), logger: silentLogger(), lookup: (c) => findPeerProcess(c, answers[i++ % answers.length]) });
+    for (let n = 0; n < 6; n++) audit.served({ profile: 'p', endpoint: 'ecs', status: 200, socket: { remoteAddress: '127.0.0.1', remotePort: 1000 + n, localAddress: '127.0.0.1', localPort: port } as unknown as Socket });
     await audit.flush();
     const r = await run(process.execPath, [CREDD_BIN, 'audit'], { env: cleanEnv({ CREDD_HOME: home }) });
     assert.equal(r.code, 0, r.stderr);

@@ -160,7 +160,7 @@ describe('audit command lines lose their secrets', () => {
       'aws_secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
     ].join(' ');
     const audit = new AuditLog({ file, logger: createLogger({ level: 'silent' }), lookup: async () => ({ pid: 1, command }) });
-    audit.served({ profile: 'p', endpoint: 'ecs', status: 200, socket: { remotePort: 5, localPort: 1 } as unknown as Socket });
+    audit.served({ profile: 'p', endpoint: 'ecs', status: 200, socket: { remoteAddress: '127.0.0.1', remotePort: 5, localAddress: '127.0.0.1', localPort: 1 } as unknown as Socket });
     await audit.flush();
     const text = await fs.readFile(file, 'utf8');
     await fs.rm(dir, { recursive: true, force: true });

@@ -56,6 +56,32 @@ describe('another local user gets no credentials', { skip: SKIP }, () => {
     assertNoCredential(r.stdout, 'keep-alive');
   });
 
+  it('a connection from another loopback address that reuses the port of one of ours is still its own (no borrowed uid)', async () => {
+    // Our user holds 127.0.0.1:C → daemon. Any 127.x address may connect to 127.0.0.1, and the
+    // kernel lets another user bind 127.0.0.2:C; matching the client by its port alone found our row.
+    const fromOurPort = async (args: string[]) => {
+      const ours = net.connect(h.port, '127.0.0.1');
+      await new Promise((r) => ours.once('connect', r));
+      try {
+        const port = String(ours.localPort);
+        const r = await attacker().run('curl', ['-sS', '-m', '5', '--interface', '127.0.0.2', '--local-port', port, ...args, '-w', '\n%{http_code}']);
+        const cut = r.stdout.lastIndexOf('\n');
+        return { status: Number(r.stdout.slice(cut + 1)) || 0, body: r.stdout.slice(0, Math.max(0, cut)), why: `127.0.0.2:${port} → ${r.stderr}` };
+      } finally {
+        ours.destroy();
+      }
+    };
+    const ecs = await fromOurPort(['-H', `authorization: ${h.token}`, url('/v1/credentials/readonly')]);
+    assert.equal(ecs.status, 403, `ECS: ${ecs.why}`);
+    assert.match(ecs.body, new RegExp(`uid ${attacker().uid}`));
+    assertNoCredential(ecs.body, 'ECS from 127.0.0.2');
+    const put = await fromOurPort(['-X', 'PUT', '-H', `${TTL}: 600`, url('/latest/api/token')]);
+    assert.equal(put.status, 403, `IMDS token: ${put.why}`);
+    const get = await fromOurPort(['-H', `x-aws-ec2-metadata-token: ${imdsToken}`, url(ROLE)]);
+    assert.equal(get.status, 403, `IMDS credentials: ${get.why}`);
+    assertNoCredential(get.body, 'IMDS from 127.0.0.2');
+  });
+
   it('IMDS: no session token for it, and our session token does not work from its uid', async () => {
     const put = await attacker().curl(url('/latest/api/token'), { method: 'PUT', headers: { [TTL]: '21600' } });
     assert.ok(put.status === 403 || put.status === 0, `PUT: ${put.status} ${put.body}`);
@@ -74,7 +100,7 @@ describe('another local user gets no credentials', { skip: SKIP }, () => {
     await request({ port: h.port, path: '/v1/credentials/readonly', headers: { authorization: h.token } });
     const file = path.join(h.box.home, 'audit.log');
     const deadline = Date.now() + 10_000;
-    let entries: Array<{ uid?: number; status: number; profile: string }> = [];
+    let entries: Array<{ uid?: number; status: number; profile: string; command: string }> = [];
     for (;;) {
       const text = await fs.readFile(file, 'utf8').catch(() => '');
       entries = text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as (typeof entries)[number]);
@@ -83,6 +109,9 @@ describe('another local user gets no credentials', { skip: SKIP }, () => {
       await sleep(100);
     }
     assert.ok(entries.filter((e) => e.uid === attacker().uid).every((e) => e.status === 403), JSON.stringify(entries));
+    // No process lookup is spent on a refused connection (as the user credd runs as, it could not
+    // read another user's fds anyway; each try would scan every process on the machine).
+    assert.ok(entries.filter((e) => e.uid === attacker().uid).every((e) => e.command === 'unknown'), JSON.stringify(entries));
   });
 
   it('credd daemon --no-imds (or CREDD_IMDS=off) turns IMDS off: 404 ImdsOff, ECS still served', async () => {

@@ -3,6 +3,9 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { describe, it } from 'node:test';
 import { findPeerProcess } from '../../src/platform/peer-process.js';
+import { connectionOf, type Connection } from '../../src/platform/tcp-table.js';
+
+const conn = (s: net.Socket | undefined): Connection => connectionOf(s ?? {}) ?? { remoteAddress: '127.0.0.1', remotePort: 0, localAddress: '127.0.0.1', localPort: 0 };
 
 describe('findPeerProcess', { skip: process.platform !== 'linux' && 'uses /proc (Linux) here' }, () => {
   it('names the local process at the other end of a loopback connection', async () => {
@@ -13,10 +16,11 @@ describe('findPeerProcess', { skip: process.platform !== 'linux' && 'uses /proc 
     const child = spawn(process.execPath, ['-e', `require('net').connect(${port}, '127.0.0.1'); setTimeout(() => {}, 10000); // credd-peer-probe`]);
     try {
       const socket = await connected;
-      const peer = await findPeerProcess(socket.remotePort ?? 0, port);
+      const peer = await findPeerProcess(conn(socket));
       assert.equal(peer.pid, child.pid);
       assert.match(peer.command, /credd-peer-probe/);
-      assert.deepEqual(await findPeerProcess(1, port), { command: 'unknown' });
+      assert.deepEqual(await findPeerProcess({ ...conn(socket), remotePort: 1 }), { command: 'unknown' });
+      assert.deepEqual(await findPeerProcess({ ...conn(socket), remoteAddress: '127.0.0.2' }), { command: 'unknown' }, 'the same port from another loopback address is another connection');
     } finally {
       child.kill();
       server.close();
@@ -37,7 +41,7 @@ describe('findPeerProcess', { skip: process.platform !== 'linux' && 'uses /proc 
       for (const [i, who] of [a, b, a, b, a].entries()) {
         who.stdin.write('\n');
         while (sockets.length <= i) await new Promise((r) => setTimeout(r, 5));
-        const peer = await findPeerProcess(sockets[i]?.remotePort ?? 0, port);
+        const peer = await findPeerProcess(conn(sockets[i]));
         assert.equal(peer.pid, who.pid, `connection ${i + 1}`);
         assert.match(peer.command, who === a ? /credd-peer-a/ : /credd-peer-b/);
       }

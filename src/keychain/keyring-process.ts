@@ -126,7 +126,8 @@ export class KeyringProcess {
     }, this.#timeoutMs);
     this.#pending.set(id, { settle: next.settle, timer, child });
     child.send({ id, req: next.req }, (err) => {
-      if (err) this.#settle(id, { ok: false, kind: 'unavailable', raw: err.message });
+      // A channel that cannot carry a call is gone: drop that child (which settles this call); the next call gets a new one.
+      if (err) this.#discard(child, err.message);
     });
   }
 

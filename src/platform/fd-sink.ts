@@ -6,7 +6,7 @@ export interface FdSinkOptions {
   format?: (line: string) => string;
   /** How far a slow reader may fall behind before lines are dropped (and counted). */
   maxQueuedBytes?: number;
-  /** How often a backlog is offered again while the descriptor is full. */
+  /** How soon a backlog is first offered again while the descriptor is full (then less and less often, up to 1 s). */
   retryMs?: number;
   /** Tests play a full pipe or a dead terminal here. */
   writeSync?: (fd: number, data: Uint8Array) => number;
@@ -33,6 +33,7 @@ export class FdSink implements LineSink {
   #dropped = 0;
   #gone = false;
   #timer: NodeJS.Timeout | undefined;
+  #delayMs: number;
   readonly #lastTry = (): void => this.#flush();
 
   constructor(fd: number, options: FdSinkOptions = {}) {
@@ -40,6 +41,7 @@ export class FdSink implements LineSink {
     this.#format = options.format ?? ((l) => l);
     this.#maxQueuedBytes = options.maxQueuedBytes ?? 4 * 1024 * 1024;
     this.#retryMs = options.retryMs ?? 20;
+    this.#delayMs = this.#retryMs;
     this.#writeSync = options.writeSync ?? ((f, data) => fs.writeSync(f, data));
   }
 
@@ -75,6 +77,7 @@ export class FdSink implements LineSink {
         written = head.length;
       }
       this.#queuedBytes -= written;
+      this.#delayMs = this.#retryMs;
       if (written < head.length) this.#queue[0] = head.subarray(written);
       else this.#queue.shift();
       if (this.#queue.length === 0 && this.#dropped > 0) this.#queueDroppedNotice();
@@ -82,10 +85,14 @@ export class FdSink implements LineSink {
     process.off('exit', this.#lastTry);
   }
 
-  /** The reader is behind: offer the backlog again soon, and once more as the process exits. */
+  /**
+   * The reader is behind: offer the backlog again soon, and once more as the process exits. A
+   * reader that stays away (a paused `| less`) is asked less and less often, at most once a second.
+   */
   #later(): void {
     if (this.#timer !== undefined) return;
-    this.#timer = setTimeout(() => this.#flush(), this.#retryMs);
+    this.#timer = setTimeout(() => this.#flush(), this.#delayMs);
+    this.#delayMs = Math.min(this.#delayMs * 2, Math.max(this.#retryMs, 1000));
     this.#timer.unref();
     if (!process.listeners('exit').includes(this.#lastTry)) process.once('exit', this.#lastTry);
   }

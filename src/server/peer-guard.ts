@@ -50,13 +50,16 @@ export function peerGuard(check: PeerUidCheck): PeerGuard {
     check: (req, reply, next) => {
       let decided = false;
       const decide = (uid: number | undefined): void => {
-        decided = true;
-        if (uid === check.allowedUid) return next(true);
+        if (uid === check.allowedUid) {
+          decided = true;
+          return next(true);
+        }
         const why =
           uid === undefined
             ? 'credd could not tell which local user opened this connection, so it refuses it.'
             : `credd serves only its own user (uid ${check.allowedUid}); this connection belongs to uid ${uid}.`;
         sendError(reply, 403, 'ForeignUser', why);
+        decided = true;
         next(false);
       };
       const socket = req.raw.socket;

@@ -83,6 +83,18 @@ describe('FdSink: stderr that is a slow pipe', () => {
     assert.equal(p.out, '');
   });
 
+  it('a reader that stays away is asked less and less often (at most once a second), not every few ms', async () => {
+    const p = pipe();
+    const sink = new FdSink(2, { writeSync: p.writeSync, retryMs: 1 });
+    sink.write('waiting\n');
+    await sleep(400);
+    // Retries 1, 2, 4, … 256 ms apart: about nine in 400 ms, where a fixed 1 ms would be hundreds.
+    assert.ok(p.writes <= 12, `${p.writes} tries in 400 ms`);
+    p.fail = undefined;
+    await until(() => sink.queuedBytes === 0);
+    assert.equal(p.out, 'waiting\n');
+  });
+
   it('another failure (ENOSPC) costs the line it hit; the next goes out', () => {
     const p = pipe();
     const sink = new FdSink(2, { writeSync: p.writeSync });

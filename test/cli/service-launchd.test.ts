@@ -25,13 +25,15 @@ describe('credd service install with launchd (fake launchctl)', () => {
   const install = (b: ServiceSandbox) =>
     runServiceInstall({ dryRun: false }, b.ctx, { plan: { platform: 'launchd', home: b.home, uid, node: process.execPath, credd: CREDD_BIN } });
   const answering = async (b: ServiceSandbox) => (await b.ctx.daemon.get<DaemonStatus>('/v1/status')).pid;
-  const alive = (pid: number) => {
+  /** Running: a zombie (exited, not yet reaped by an init that reaps late, as on this CI's VM) is gone. */
+  const alive = async (pid: number) => {
     try {
       process.kill(pid, 0);
-      return true;
     } catch {
       return false;
     }
+    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    return stat === '' ? process.platform !== 'linux' : stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   };
 
   it('re-running install always ends with the daemon launchd started answering, without kickstart -k', async () => {
@@ -47,7 +49,7 @@ describe('credd service install with launchd (fake launchctl)', () => {
       pids.push(pid);
     }
     assert.equal(new Set(pids).size, 3, `each install runs a fresh daemon: ${pids.join(' ')}`);
-    assert.ok(!alive(pids[0] ?? 0) && !alive(pids[1] ?? 0), 'the old daemons are gone');
+    assert.ok(!(await alive(pids[0] ?? 0)) && !(await alive(pids[1] ?? 0)), 'the old daemons are gone');
     const calls = await box.calls();
     assert.ok(!calls.some((c) => c.startsWith('kickstart')), calls.join('\n'));
     // It waited for each bootout to finish instead of hammering bootstrap into error 5.

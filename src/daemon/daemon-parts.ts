@@ -17,13 +17,14 @@ import { DaemonToken } from './daemon-token.js';
 import { NoticeWriter } from './notice-writer.js';
 import { scopeControl } from './scope-control.js';
 import { ScopeLeaseFile } from './scope-lease-file.js';
-import { processAlive, ScopeRegistry } from './scope-registry.js';
+import { ScopeRegistry } from './scope-registry.js';
 import { ScopedProfiles } from './scoped-profiles.js';
 import { SessionGate } from './session-gate.js';
 import { ConfigSnapshot } from '../config/config-snapshot.js';
 import type { GuardedStore } from '../keychain/guarded-store.js';
 import { daemonStoreFromEnv } from './store-from-env.js';
 import { tcpDefences, type TcpDefences } from './tcp-defences.js';
+import { processAlive } from '../platform/process-alive.js';
 
 /** The daemon's parts, built and wired to each other, none of them listening or ticking yet. */
 export interface DaemonParts {

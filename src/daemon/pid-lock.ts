@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import { CreddError } from '../domain/errors.js';
+import { processAlive } from '../platform/process-alive.js';
 
 /**
  * One daemon per state dir. The pid file is created exclusively; a leftover one is
@@ -39,7 +40,7 @@ export async function acquirePidLock(pidFile: string, controlSocket: string): Pr
  */
 async function ownerAnswers(controlSocket: string, owner: number | undefined): Promise<boolean> {
   if (await socketAnswers(controlSocket)) return true;
-  if (owner === undefined || owner === process.pid || !pidAlive(owner) || !(await looksLikeCredd(owner))) return false;
+  if (owner === undefined || owner === process.pid || !processAlive(owner) || !(await looksLikeCredd(owner))) return false;
   for (let i = 0; i < 20; i++) {
     await new Promise((r) => setTimeout(r, 100));
     if (await socketAnswers(controlSocket)) return true;
@@ -53,15 +54,6 @@ async function readPid(file: string): Promise<number | undefined> {
     return Number.isInteger(n) && n > 0 ? n : undefined;
   } catch {
     return undefined;
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -15,9 +15,9 @@ import { Lifecycle } from './lifecycle.js';
 import { noticeFor } from './notice.js';
 import { acquirePidLock } from './pid-lock.js';
 import { writePortFile } from './port-file.js';
-import { processAlive } from './scope-registry.js';
 import { readsStoreAtStart } from './store-from-env.js';
 import { portInUseError } from './tcp-defences.js';
+import { processAlive } from '../platform/process-alive.js';
 
 export type { DaemonOptions };
 

@@ -160,13 +160,3 @@ export function slotName(entry: ScopeEntry): string {
 function canonical(r: ScopeRequest): unknown[] {
   return [r.policyArns ?? [], r.policy ?? null, r.sessionNameSuffix ?? null, r.program ?? null, r.as ?? null];
 }
-
-/** Whether a process still runs (EPERM: it runs, as someone else). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

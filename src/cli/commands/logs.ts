@@ -8,6 +8,7 @@ import { CreddError } from '../../domain/errors.js';
 import { loadDaemonInfo } from '../../daemon/daemon-info.js';
 import { prettifier } from '../pretty-log.js';
 import { SYSTEMD_UNIT } from '../service/service-plan.js';
+import { processAlive } from '../../platform/process-alive.js';
 
 export interface LogsInput {
   follow: boolean;
@@ -30,7 +31,7 @@ export async function runLogs(input: LogsInput, ctx: CliContext): Promise<void> 
   // No colour: what is printed passes the CLI's escaping boundary, which lets no escape sequence through.
   const format = await prettifier(false);
   const info = await loadDaemonInfo(ctx.paths.daemonInfo);
-  const running = info !== undefined && alive(info.pid);
+  const running = info !== undefined && processAlive(info.pid);
   const candidates = input.file !== undefined ? [input.file] : [...(running && info.logFile !== undefined ? [info.logFile] : []), ...logFileCandidates(ctx)];
   for (const file of candidates) {
     const text = await fs.readFile(file, 'utf8').catch(() => undefined);
@@ -45,15 +46,6 @@ export async function runLogs(input: LogsInput, ctx: CliContext): Promise<void> 
     ? `the daemon (pid ${info.pid}) keeps no log file: it logs to the terminal or journal it was started from`
     : 'no credd daemon is running and none left a log';
   throw new CreddError('NoLog', `No credd log found (looked at ${candidates.join(', ')}${process.platform === 'linux' ? ' and the systemd journal' : ''}): ${where}; credd daemon --detach and the service log where credd logs reads.`);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function follow(file: string, from: number, format: (l: string) => string, ctx: CliContext): Promise<never> {

@@ -1,6 +1,6 @@
 import type { CredentialBroker } from '../broker/credential-broker.js';
 import { creddVersion } from '../platform/version.js';
-import type { ProfileStatus } from '../protocol/control-api.js';
+import type { ProfileStatus, SwitchResult } from '../protocol/control-api.js';
 import type { ControlApi } from '../server/build-control.js';
 import { daemonStatus } from './daemon-status.js';
 import { secretControl, storeStatus, type SecretControlContext } from './secret-control.js';
@@ -15,6 +15,8 @@ export interface ControlContext extends SecretControlContext {
   stop(): void;
   /** Something the notice depends on may have changed. */
   changed(): void;
+  /** The region programs using `profile` get, from the daemon's copy of the config (see SwitchResult). */
+  clientRegion(profile: string): Promise<string | undefined>;
   /** For a down-scoped exec slot: its profile, scope and live execs. */
   describeSlot?(slot: string): ProfileStatus['scoped'];
 }
@@ -38,11 +40,11 @@ export function controlApi(ctx: ControlContext): ControlApi {
     switchTo: async (profile) => {
       ctx.store.retry();
       const creds = await ctx.broker.switchTo(profile).finally(ctx.changed);
-      return thenNoticeChanged(ctx, switchResult(ctx.broker.view(), profile, creds));
+      return thenNoticeChanged(ctx, switchResult(ctx.broker.view(), profile, creds, await regionOf(ctx, profile)));
     },
     prime: async (profile) => {
       const creds = await ctx.broker.prime(profile);
-      return switchResult(ctx.broker.view(), profile, creds);
+      return switchResult(ctx.broker.view(), profile, creds, await regionOf(ctx, profile));
     },
     clear: async (profile) => thenNoticeChanged(ctx, await ctx.broker.clear(profile)),
     recheck: async () => thenNoticeChanged(ctx, ctx.broker.recheck()),
@@ -69,6 +71,14 @@ export function controlApi(ctx: ControlContext): ControlApi {
     },
     stop: () => ctx.stop(),
   };
+}
+
+/** The profile's region for the CLI to record; left out when the config cannot say (the CLI then reads it itself and reports why). */
+function regionOf(ctx: ControlContext, profile: string): Promise<Pick<SwitchResult, 'region'>> {
+  return ctx.clientRegion(profile).then(
+    (region) => ({ region: region ?? null }),
+    () => ({}),
+  );
 }
 
 /** The call may have changed what the notice says: recompute it, then answer. */

@@ -39,6 +39,8 @@ export interface DaemonParts {
   audit: AuditLog;
   scopes: ReturnType<typeof scopeControl>;
   server: FastifyInstance;
+  /** The daemon's one copy of the AWS config. */
+  snapshot: ConfigSnapshot;
 }
 
 /**
@@ -104,5 +106,5 @@ export async function buildDaemonParts(s: DaemonSettings, port: () => number | u
     imds: { ...defences.imds, allowV1: s.imdsV1, defaultRegion: s.defaultRegion },
     extraHosts: s.extraHosts,
   });
-  return { token, store, state, defences, registry, leaseFile, broker, notice, audit, scopes, server };
+  return { token, store, state, defences, registry, leaseFile, broker, notice, audit, scopes, server, snapshot };
 }

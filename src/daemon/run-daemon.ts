@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../platform/logger.js';
+import { profileRegion } from '../config/profile-region.js';
 import { ensurePrivateDir } from '../platform/private-files.js';
 import { quietSdkNodeWarning } from '../platform/quiet-sdk-warning.js';
 import { creddVersion } from '../platform/version.js';
@@ -99,6 +100,9 @@ async function start({ s, parts, port, life }: StartContext): Promise<void> {
         stop: () => void stopDaemon(logger, life),
         changed: () => void notice.update(),
         describeSlot: (slot) => scopes.describe(slot),
+        // After the broker's fresh look at the config; as `credd switch` always recorded it (the
+        // user's AWS_REGION is not the profile's).
+        clientRegion: async (profile) => profileRegion(await parts.snapshot.current(profile), profile, {}),
       }),
     },
     logger,

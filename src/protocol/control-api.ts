@@ -36,6 +36,12 @@ export interface SwitchResult {
   assumedRoleArn?: string;
   /** When the MFA session behind these credentials ends, if there is one. */
   mfaExpiration?: string;
+  /**
+   * The region programs using the profile get (its own, else the nearest up its source_profile
+   * chain, from the daemon's copy of the config), null when it has none. Absent from a daemon
+   * older than this field: the CLI then reads the config itself.
+   */
+  region?: string | null;
 }
 
 export interface MfaLoginResult {

@@ -106,16 +106,17 @@ describe('switchResult', () => {
 
   it('adds when the MFA session of the profile\'s user ends', () => {
     const v = view([profile('admin', { root: 'base' })], [{ user: 'base', serial: 'arn:mfa', expiresAt: NOW + 600 * MIN }]);
-    assert.deepEqual(switchResult(v, 'admin', creds), {
+    assert.deepEqual(switchResult(v, 'admin', creds, { region: 'eu-west-1' }), {
       profile: 'admin',
       expiration: new Date(NOW + 60 * MIN).toISOString(),
       assumedRoleArn: 'arn:role',
       mfaExpiration: new Date(NOW + 600 * MIN).toISOString(),
+      region: 'eu-west-1',
     });
   });
 
   it('says nothing of MFA for a user that only waits for a code, or another user\'s session', () => {
     const v = view([profile('admin', { root: 'base' })], [{ user: 'base', serial: 'arn:mfa', needed: { since: NOW, forProfile: 'admin' } }, { user: 'other', serial: 'x', expiresAt: NOW + MIN }]);
-    assert.equal(switchResult(v, 'admin', creds).mfaExpiration, undefined);
+    assert.equal(switchResult(v, 'admin', creds, {}).mfaExpiration, undefined);
   });
 });

@@ -29,7 +29,9 @@ export async function runSwitch(input: SwitchInput, ctx: CliContext): Promise<Sw
   });
   // Shells set up by `credd init` or `credd env` pick this up at their next prompt. Unchanged
   // (switching back and forth within one region), it is not rewritten: an atomic write costs two fsyncs.
-  const region = profileRegion(await loadAwsConfig(ctx.configFile), result.profile, {});
+  // The daemon says it from the config it serves the profile from; parsing the config here would
+  // cost more than the rest of the command (a daemon older than the field: read it here).
+  const region = result.region !== undefined ? (result.region ?? undefined) : profileRegion(await loadAwsConfig(ctx.configFile), result.profile, {});
   if ((await loadActiveRegion(ctx.paths.home).catch(() => null)) !== region) await saveActiveRegion(ctx.paths.home, region);
   // The role ARN comes back from STS (or a config value it echoes): printed escaped.
   const role = result.assumedRoleArn ? ` as ${terminalText(result.assumedRoleArn)}` : '';

@@ -82,6 +82,42 @@ describe('another local user gets no credentials', { skip: SKIP }, () => {
     assertNoCredential(get.body, 'IMDS from 127.0.0.2');
   });
 
+  it('while the daemon listens, no socket of theirs can take connections to 127.0.0.1:PORT (why `credd status` skips the port check on Linux)', async () => {
+    // Each bind another user could try for our port; only an IPv6-only [::] socket may coexist.
+    const script = `
+      const net = require('net');
+      const tries = [['127.0.0.1', {}], ['0.0.0.0', {}], ['::', { ipv6Only: false }], ['::ffff:127.0.0.1', {}], ['127.0.0.1', { reusePort: true }], ['::', { ipv6Only: true }]];
+      (async () => {
+        const open = [];
+        for (const [host, o] of tries) {
+          const s = net.createServer((c) => c.end('HTTP/1.1 200 OK\\r\\ncontent-length: 7\\r\\n\\r\\nstolen!'));
+          const r = await new Promise((res) => { s.once('error', (e) => res(e.code)); s.listen({ port: Number(process.argv[1]), host, ...o }, () => res('BOUND')); });
+          if (r === 'BOUND') open.push(s);
+          console.log(host + ' ' + JSON.stringify(o) + ' ' + r);
+        }
+        console.log('done');
+      })();`;
+    const squatter = attacker().spawn(process.execPath, ['-e', script, String(h.port)]);
+    try {
+      let out = '';
+      await new Promise<void>((resolve, reject) => {
+        squatter.stdout?.on('data', (d: Buffer) => (out += d.toString()).includes('done') && resolve());
+        squatter.once('exit', (code) => reject(new Error(`the squatter exited (${code}): ${out}`)));
+      });
+      const lines = out.trim().split('\n').slice(0, -1);
+      assert.deepEqual(lines.filter((l) => !l.endsWith(' EADDRINUSE')), [':: {"ipv6Only":true} BOUND'], out);
+      // While it listens, our clients' connections to 127.0.0.1:PORT still reach credd.
+      const r = await request({ port: h.port, path: '/v1/credentials/readonly', headers: { authorization: h.token } });
+      assert.equal(r.status, 200, r.body);
+      assert.doesNotMatch(r.body, /stolen/);
+      const status = await h.box.credd(['status']);
+      assert.equal(status.code, 0, status.stderr);
+      assert.doesNotMatch(status.stdout + status.stderr, /WARNING|warning/);
+    } finally {
+      squatter.kill('SIGKILL');
+    }
+  });
+
   it('IMDS: no session token for it, and our session token does not work from its uid', async () => {
     const put = await attacker().curl(url('/latest/api/token'), { method: 'PUT', headers: { [TTL]: '21600' } });
     assert.ok(put.status === 403 || put.status === 0, `PUT: ${put.status} ${put.body}`);

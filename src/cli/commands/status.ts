@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import type { DaemonStatus, ProfileStatus } from '../../protocol/control-api.js';
 import type { CliContext } from '../cli-context.js';
 import { DaemonNotRunningError } from '../daemon-client.js';
-import { portWarning } from '../port-warning.js';
 import { clockTime, relative } from '../format-time.js';
 import { terminalText as t } from '../../platform/terminal-text.js';
 import { ROUTES } from '../../protocol/routes.js';
@@ -14,7 +13,7 @@ export async function runStatus(input: { json: boolean }, ctx: CliContext): Prom
     status = await ctx.daemon.get<DaemonStatus>(ROUTES.control.status);
   } catch (err) {
     if (!(err instanceof DaemonNotRunningError)) throw err;
-    const warning = await portWarning(ctx, true);
+    const warning = await (await import('../port-warning.js')).portWarning(ctx, true);
     if (input.json) ctx.out.write(`${JSON.stringify({ running: false, message: err.message, ...(warning !== undefined && { warning }) })}\n`);
     else ctx.out.write(`${t(err.message)}\n${warning !== undefined ? `${t(warning)}\n` : ''}`);
     return EXIT_DAEMON_NOT_RUNNING;
@@ -23,7 +22,7 @@ export async function runStatus(input: { json: boolean }, ctx: CliContext): Prom
     ctx.out.write(`${JSON.stringify(status)}\n`);
     return 0;
   }
-  const warning = await portWarning(ctx, true);
+  const warning = await runningDaemonPortWarning(ctx);
   if (warning !== undefined) ctx.err.write(`credd: ${t(warning)}\n`);
   const lines = [`credd daemon running: pid ${status.pid}, 127.0.0.1:${status.port}, since ${clockTime(status.startedAt)}, version ${status.version}`];
   // Every field below may come from the config file, STS or the keychain: each is escaped whole.
@@ -45,6 +44,20 @@ export async function runStatus(input: { json: boolean }, ctx: CliContext): Prom
   lines.push(`requests served: ${status.stats.requests} (${status.stats.servedFromCache} from cache, ${status.stats.waitedOnSts} waited on STS)`);
   ctx.out.write(`${lines.join('\n')}\n`);
   return 0;
+}
+
+/**
+ * The port check once the daemon has answered. On Linux it cannot find anything: while our
+ * daemon listens on 127.0.0.1:PORT the kernel refuses every other bind that could take
+ * connections to that address (127.0.0.1, 0.0.0.0, an IPv4-mapped or dual-stack [::] socket:
+ * EADDRINUSE; sharing through SO_REUSEPORT needs the same effective uid and the option on our
+ * socket too, socket(7)); only an IPv6-only [::] socket may bind, and it never receives a
+ * connection to 127.0.0.1. Reading the socket tables costs more than the rest of the command
+ * (each read of /proc/net/tcp walks the kernel's whole connection hash). Elsewhere (macOS:
+ * lsof) the check stays; `credd doctor` always makes it. Loaded only when made (eight modules).
+ */
+async function runningDaemonPortWarning(ctx: CliContext): Promise<string | undefined> {
+  return process.platform === 'linux' ? undefined : (await import('../port-warning.js')).portWarning(ctx, true);
 }
 
 /** A down-scoped exec slot: its profile, what narrows it, and how many running execs use it. */

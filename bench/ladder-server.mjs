@@ -14,7 +14,7 @@ import Fastify from 'fastify';
 import { buildServer } from '../dist/server/build-server.js';
 import { AuditLog } from '../dist/daemon/audit-log.js';
 import { silentLogger } from '../dist/platform/logger.js';
-import { batchedPeerUid } from '../dist/platform/tcp-table.js';
+import { batchedPeerRow } from '../dist/platform/tcp-table.js';
 
 let listening; // the port, once known: the Host check compares with it
 const [rung, setupFile] = process.argv.slice(2);
@@ -40,7 +40,7 @@ function credd(withAudit, withPeer) {
     logger,
     port: () => listening,
     ...(withAudit && { audit: new AuditLog({ file: path.join(setup.dir, `${rung}-audit.log`), logger, secrets: () => [setup.token], ...(rung === 'lines' && { lookup: noLookup }) }) }),
-    ...(withPeer && { peerUid: { lookup: batchedPeerUid(), allowedUid: process.getuid() } }),
+    ...(withPeer && { peerUid: { lookup: batchedPeerRow(), allowedUid: process.getuid() } }),
   });
 }
 

@@ -5,7 +5,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { silentLogger } from '../src/platform/logger.js';
-import { batchedPeerUid, peerUid } from '../src/platform/tcp-table.js';
+import { batchedPeerRow, peerUid } from '../src/platform/tcp-table.js';
 import { buildServer } from '../src/server/build-server.js';
 import { fixedProvider } from '../test/shared/fixed-provider.js';
 import { fmtMs, Samples, table } from './stats.js';
@@ -26,7 +26,7 @@ const TOKEN = 'b'.repeat(43);
 
 async function serve(check: boolean): Promise<{ port: number; close(): Promise<void> }> {
   const uid = process.getuid?.() ?? 0;
-  const app = buildServer({ credentials: fixedProvider('readonly'), token: TOKEN, logger: silentLogger(), port: () => undefined, ...(check && { peerUid: { lookup: batchedPeerUid(), allowedUid: uid } }) });
+  const app = buildServer({ credentials: fixedProvider('readonly'), token: TOKEN, logger: silentLogger(), port: () => undefined, ...(check && { peerUid: { lookup: batchedPeerRow(), allowedUid: uid } }) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   return { port: (app.server.address() as net.AddressInfo).port, close: () => app.close() };
 }

@@ -66,17 +66,17 @@ export class AuditLog implements AuditSink {
     this.logger = opts.logger;
     this.maxBytes = opts.maxBytes ?? 1024 * 1024;
     this.secrets = opts.secrets ?? (() => []);
-    const lookup = opts.lookup ?? findPeerProcess;
+    const lookup: PeerLookup = opts.lookup ?? ((conn, inode) => findPeerProcess(conn, inode === undefined ? {} : { inode }));
     // Redacted once per connection, not once per keep-alive request.
-    this.peers = new PeerLookups(async (conn) => {
-      const p = await lookup(conn);
+    this.peers = new PeerLookups(async (conn, inode) => {
+      const p = await lookup(conn, inode);
       return { ...p, command: this.redact(p.command) };
     });
     this.clock = opts.clock ?? systemClock;
   }
 
-  arrived(socket: Socket): void {
-    void this.peers.of(socket);
+  arrived(socket: Socket, inode?: string): void {
+    void this.peers.of(socket, inode);
   }
 
   served(event: AuditEvent): void {

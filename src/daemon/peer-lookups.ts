@@ -5,8 +5,11 @@ import { connectionOf, type Connection } from '../platform/tcp-table.js';
 const MAX_CONCURRENT_LOOKUPS = 4;
 const MAX_QUEUED = 64;
 
-/** Finds which process owns a client's connection (the real one reads /proc on Linux, lsof elsewhere). */
-export type PeerLookup = (conn: Connection) => Promise<PeerProcess>;
+/**
+ * Finds which process owns a client's connection (the real one reads /proc on Linux, lsof
+ * elsewhere); `inode`, when known, is the client socket's (see AuditSink.arrived).
+ */
+export type PeerLookup = (conn: Connection, inode?: string) => Promise<PeerProcess>;
 
 /**
  * Which process is at the other end of each connection, looked up once per connection and a
@@ -30,7 +33,7 @@ export class PeerLookups {
     return this.found.get(socket);
   }
 
-  of(socket: Socket): Promise<PeerProcess> {
+  of(socket: Socket, inode?: string): Promise<PeerProcess> {
     const known = this.peers.get(socket);
     if (known) return known;
     const conn = connectionOf(socket);
@@ -40,7 +43,7 @@ export class PeerLookups {
         : new Promise<PeerProcess>((resolve) => {
             this.queue.push(() => {
               this.running++;
-              this.lookup(conn)
+              this.lookup(conn, inode)
                 .catch((): PeerProcess => ({ command: 'unknown' }))
                 .then(resolve)
                 .finally(() => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { CreddError } from '../domain/errors.js';
 import { findPortHolder, type PortHolder } from '../platform/peer-process.js';
-import { batchedPeerUid, canReadTcpTable } from '../platform/tcp-table.js';
+import { batchedPeerRow, canReadTcpTable } from '../platform/tcp-table.js';
 import type { PeerUidCheck } from '../server/peer-guard.js';
 
 export interface TcpDefences {
@@ -26,7 +26,7 @@ export function imdsWanted(flag: boolean | undefined, env: NodeJS.ProcessEnv): b
  */
 export async function tcpDefences(imdsFlag: boolean | undefined, env: NodeJS.ProcessEnv): Promise<TcpDefences> {
   const uid = process.getuid?.();
-  const peer: PeerUidCheck | undefined = uid !== undefined && process.platform === 'linux' && (await canReadTcpTable()) ? { lookup: batchedPeerUid(), allowedUid: uid } : undefined;
+  const peer: PeerUidCheck | undefined = uid !== undefined && process.platform === 'linux' && (await canReadTcpTable()) ? { lookup: batchedPeerRow(), allowedUid: uid } : undefined;
   const wanted = imdsWanted(imdsFlag, env);
   if (wanted === false) return { ...(peer && { peerUid: peer }), imds: { enabled: false, why: 'The IMDS endpoint is turned off in this credd (--no-imds or CREDD_IMDS=off).' } };
   if (wanted === undefined && peer === undefined) {

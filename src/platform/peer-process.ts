@@ -12,12 +12,14 @@ const UNKNOWN: PeerProcess = { command: 'unknown' };
 /**
  * Which local process owns the client end of a loopback TCP connection. Best effort and
  * slow (it scans /proc or runs lsof), so callers run it off the request's hot path.
- * Linux: /proc/net/tcp (or tcp6) gives the socket inode, /proc/PID/fd finds its owner. macOS: lsof.
+ * Linux: /proc/net/tcp (or tcp6) gives the socket inode, unless `opts.inode` already is the
+ * client socket's (read by the peer-uid check from the same connection's row); /proc/PID/fd
+ * finds its owner. macOS: lsof.
  */
-export async function findPeerProcess(conn: Connection, opts: HelperOptions = {}): Promise<PeerProcess> {
+export async function findPeerProcess(conn: Connection, opts: HelperOptions & { inode?: string } = {}): Promise<PeerProcess> {
   const platform = opts.platform ?? process.platform;
   try {
-    if (platform === 'linux') return await viaProc(conn);
+    if (platform === 'linux') return await viaProc(conn, opts.inode);
     if (platform === 'darwin') return await viaLsof(conn, opts);
   } catch {
     // fall through: the audit says "unknown" rather than failing
@@ -25,9 +27,9 @@ export async function findPeerProcess(conn: Connection, opts: HelperOptions = {}
   return UNKNOWN;
 }
 
-async function viaProc(conn: Connection): Promise<PeerProcess> {
+async function viaProc(conn: Connection, known: string | undefined): Promise<PeerProcess> {
   // A client on a dual-stack socket (Java's default) has its row in tcp6, as ::ffff:127.0.0.1.
-  const inode = clientInode(await fs.readFile('/proc/net/tcp', 'utf8'), conn, 'v4') ?? clientInode(await fs.readFile('/proc/net/tcp6', 'utf8').catch(() => ''), conn, 'v6');
+  const inode = known ?? clientInode(await fs.readFile('/proc/net/tcp', 'utf8'), conn, 'v4') ?? clientInode(await fs.readFile('/proc/net/tcp6', 'utf8').catch(() => ''), conn, 'v6');
   if (inode === undefined || inode === '0') return UNKNOWN;
   return (await ownerOfInode(inode)) ?? UNKNOWN;
 }

@@ -85,9 +85,19 @@ function columnsOf(text: string, pair: string): string[] | undefined {
   return text.slice(at, end === -1 ? undefined : end).trim().split(/\s+/);
 }
 
-function uidIn(text: string, pair: string): number | undefined {
-  const uid = columnsOf(text, pair)?.[6];
-  return uid !== undefined && /^\d+$/.test(uid) ? Number(uid) : undefined;
+/** The client end of a connection in the kernel's socket table: who owns it, and its socket inode. */
+export interface PeerRow {
+  uid: number;
+  /** Absent when the kernel shows none (0: the socket is on its way out). */
+  inode?: string;
+}
+
+function rowIn(text: string, pair: string): PeerRow | undefined {
+  const c = columnsOf(text, pair);
+  const uid = c?.[6];
+  if (uid === undefined || !/^\d+$/.test(uid)) return undefined;
+  const inode = c?.[8];
+  return { uid: Number(uid), ...(inode !== undefined && /^\d+$/.test(inode) && inode !== '0' && { inode }) };
 }
 
 /**
@@ -119,17 +129,18 @@ function pairs(conn: Connection): [string, string] | undefined {
  * file, no process scan. Undefined when no such row exists.
  */
 export async function peerUid(conn: Connection, readFile = readProc): Promise<number | undefined> {
-  return batchedPeerUid(readFile)(conn);
+  return (await batchedPeerRow(readFile)(conn))?.uid;
 }
 
 /**
- * `peerUid` for a server: lookups that arrive while the table is being read wait for the next
- * read, which answers all of them at once. A burst of N new connections costs a few reads of
- * the table, not N. The rows are found by text search (no full parse), and tcp6 is read only
- * for a client that connected through an IPv4-mapped IPv6 socket.
+ * `peerUid` for a server, with the client socket's inode too (the audit's process lookup starts
+ * from it, so the table is read once per connection, not twice): lookups that arrive while the
+ * table is being read wait for the next read, which answers all of them at once. A burst of N
+ * new connections costs a few reads of the table, not N. The rows are found by text search (no
+ * full parse), and tcp6 is read only for a client that connected through an IPv4-mapped IPv6 socket.
  */
-export function batchedPeerUid(readFile = readProc): (conn: Connection) => Promise<number | undefined> {
-  let waiting: Array<{ pairs: [string, string]; resolve: (uid: number | undefined) => void }> = [];
+export function batchedPeerRow(readFile = readProc): (conn: Connection) => Promise<PeerRow | undefined> {
+  let waiting: Array<{ pairs: [string, string]; resolve: (row: PeerRow | undefined) => void }> = [];
   let reading = false;
   const pump = async (): Promise<void> => {
     if (reading || waiting.length === 0) return;
@@ -140,12 +151,12 @@ export function batchedPeerUid(readFile = readProc): (conn: Connection) => Promi
     const v4 = await readFile('/proc/net/tcp').catch(() => '');
     let v6: string | undefined;
     for (const w of batch) {
-      let uid = uidIn(v4, w.pairs[0]);
-      if (uid === undefined) {
+      let row = rowIn(v4, w.pairs[0]);
+      if (row === undefined) {
         v6 ??= await readFile('/proc/net/tcp6').catch(() => '');
-        uid = uidIn(v6, w.pairs[1]);
+        row = rowIn(v6, w.pairs[1]);
       }
-      w.resolve(uid);
+      w.resolve(row);
     }
     reading = false;
     void pump();

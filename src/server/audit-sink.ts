@@ -19,7 +19,11 @@ export interface AuditEvent {
 
 /** Told about every credential request; both calls must return at once (the work happens later). */
 export interface AuditSink {
-  /** A credential request arrived: look up its process now, while a one-shot client is still connected. */
-  arrived(socket: Socket): void;
+  /**
+   * A credential request arrived: look up its process now, while a one-shot client is still
+   * connected. `inode`: the client socket's inode where the caller already read it (Linux: the
+   * peer-uid check), so the lookup starts there instead of reading the socket table again.
+   */
+  arrived(socket: Socket, inode?: string): void;
   served(event: AuditEvent): void;
 }

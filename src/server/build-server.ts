@@ -117,10 +117,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   return app;
 }
 
-/** Adds the connection's uid (known by the time a request is answered) to every audit line. */
+/** Adds the connection's uid (known by the time a request is answered) to every audit line, and hands on its socket inode. */
 function withUid(inner: AuditSink, guard: PeerGuard): AuditSink {
   return {
-    arrived: (socket) => inner.arrived(socket),
+    arrived: (socket) => inner.arrived(socket, guard.inodeOf(socket)),
     served: (event) => {
       const uid = guard.uidOf(event.socket);
       inner.served(uid === undefined ? event : { ...event, uid });
@@ -131,7 +131,7 @@ function withUid(inner: AuditSink, guard: PeerGuard): AuditSink {
 /** Names the scope of a profile whose own config narrows it (the scoped route names its own). */
 function withScope(inner: AuditSink, scopeOf: (profile: string) => string | undefined): AuditSink {
   return {
-    arrived: (socket) => inner.arrived(socket),
+    arrived: (socket, inode) => inner.arrived(socket, inode),
     served: (event) => {
       const scope = event.scope ?? (event.profile === '-' ? undefined : scopeOf(event.profile));
       inner.served(scope === undefined ? event : { ...event, scope });

@@ -1,12 +1,12 @@
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { connectionOf, type Connection } from '../platform/tcp-table.js';
+import { connectionOf, type Connection, type PeerRow } from '../platform/tcp-table.js';
 import { sendError } from './request-guard.js';
 
 /** How the daemon learns which local user is at the other end of a TCP connection. */
 export interface PeerUidCheck {
-  /** The uid owning the client end of this exact connection (both addresses, both ports); undefined when unknown. */
-  lookup(conn: Connection): Promise<number | undefined>;
+  /** The uid (and socket inode) of the client end of this exact connection (both addresses, both ports); undefined when unknown. */
+  lookup(conn: Connection): Promise<PeerRow | undefined>;
   /** The only uid served: the daemon's own. */
   allowedUid: number;
 }
@@ -16,6 +16,8 @@ export interface PeerGuard {
   connected(socket: Socket): void;
   /** The uid found for a connection, once known (for the audit line). */
   uidOf(socket: Socket): number | undefined;
+  /** The client socket's inode, once known: the audit's process lookup needs no second read of the table. */
+  inodeOf(socket: Socket): string | undefined;
   /**
    * Refuses every request on a connection from another uid, before any credential work: calls
    * `next(true)` when the request may go on, else answers 403 and calls `next(false)`. Synchronous
@@ -29,16 +31,16 @@ export interface PeerGuard {
  * about who holds it. The uid is looked up once per connection (keep-alive requests reuse it).
  */
 export function peerGuard(check: PeerUidCheck): PeerGuard {
-  const pending = new WeakMap<Socket, Promise<number | undefined>>();
-  const known = new WeakMap<Socket, number>();
-  const lookup = (socket: Socket): Promise<number | undefined> => {
+  const pending = new WeakMap<Socket, Promise<PeerRow | undefined>>();
+  const known = new WeakMap<Socket, PeerRow>();
+  const lookup = (socket: Socket): Promise<PeerRow | undefined> => {
     let p = pending.get(socket);
     if (p === undefined) {
       const conn = connectionOf(socket);
       p = conn === undefined ? Promise.resolve(undefined) : check.lookup(conn).catch(() => undefined);
-      p = p.then((uid) => {
-        if (uid !== undefined) known.set(socket, uid);
-        return uid;
+      p = p.then((row) => {
+        if (row !== undefined) known.set(socket, row);
+        return row;
       });
       pending.set(socket, p);
     }
@@ -46,10 +48,12 @@ export function peerGuard(check: PeerUidCheck): PeerGuard {
   };
   return {
     connected: (socket) => void lookup(socket),
-    uidOf: (socket) => known.get(socket),
+    uidOf: (socket) => known.get(socket)?.uid,
+    inodeOf: (socket) => known.get(socket)?.inode,
     check: (req, reply, next) => {
       let decided = false;
-      const decide = (uid: number | undefined): void => {
+      const decide = (row: PeerRow | undefined): void => {
+        const uid = row?.uid;
         if (uid === check.allowedUid) {
           decided = true;
           return next(true);

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import module from 'node:module';
 import path from 'node:path';
 import { defaultCreddHome } from '../platform/paths.js';
 import { checkPrivateDirSync } from '../platform/private-files.js';
@@ -13,7 +12,10 @@ type Enable = (dir: string) => unknown;
  * alone (the first command that needs it creates it; the CLI reports an unsafe one itself).
  */
 export function enableCompileCache(env: NodeJS.ProcessEnv, command: string | undefined): void {
-  const enable = (module as unknown as { enableCompileCache?: Enable }).enableCompileCache;
+  // Node 20 has none: then node:module (which loads Node's ES-module loader) is not even opened.
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  if (major < 22 || (major === 22 && minor < 1)) return;
+  const enable = (process.getBuiltinModule('node:module') as unknown as { enableCompileCache?: Enable }).enableCompileCache;
   if (enable === undefined || env['NODE_DISABLE_COMPILE_CACHE'] !== undefined || env['NODE_COMPILE_CACHE'] !== undefined) return;
   // The daemon starts once a session and gains nothing; and Node writes the cache as the process
   // exits, which for the daemon is after `credd stop` has returned: CREDD_HOME would change under

@@ -1,4 +1,5 @@
-import { createInterface } from 'node:readline';
+import type { Interface } from 'node:readline';
+import { isatty } from 'node:tty';
 import type { Readable, Writable } from 'node:stream';
 import { CreddError } from '../domain/errors.js';
 import { terminalText } from '../platform/terminal-text.js';
@@ -18,12 +19,13 @@ export function terminalPrompt(input: Readable & { isTTY?: boolean }, output: Wr
   const pending: string[] = [];
   const waiters: Array<{ resolve: (v: string) => void; reject: (e: Error) => void }> = [];
   let ended = false;
-  let rl: ReturnType<typeof createInterface> | undefined;
+  let rl: Interface | undefined;
   let muted = false;
 
-  const open = (): ReturnType<typeof createInterface> => {
+  const open = (): Interface => {
     if (rl) return rl;
-    rl = createInterface({ input, output, terminal: interactive });
+    // Loaded at the first question: most commands ask none (readline is seven of Node's modules).
+    rl = process.getBuiltinModule('node:readline').createInterface({ input, output, terminal: interactive });
     const anyRl = rl as unknown as { _writeToOutput: (s: string) => void };
     const write = anyRl._writeToOutput.bind(rl);
     // While a secret is typed, echo nothing but the line break.
@@ -62,6 +64,23 @@ export function terminalPrompt(input: Readable & { isTTY?: boolean }, output: Wr
         if (waiters.length === 0 && !ended) r.pause();
       });
     },
+  };
+}
+
+/**
+ * The prompt on this process's stdin and stderr, made at the first question: a command that asks
+ * nothing never opens stdin (creating that stream is a few ms of every short command).
+ */
+export function processPrompt(): Prompt & { readonly opened: boolean } {
+  let prompt: Prompt | undefined;
+  return {
+    get interactive() {
+      return prompt?.interactive ?? isatty(0);
+    },
+    get opened() {
+      return prompt !== undefined;
+    },
+    ask: (question, opts) => (prompt ??= terminalPrompt(process.stdin, process.stderr)).ask(question, opts),
   };
 }
 

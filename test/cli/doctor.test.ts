@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CREDD_BIN, run, sandbox, type RunResult, type Sandbox } from '../support/cli-harness.js';
+import { CREDD_BIN, CREDD_MODULE_BIN, run, sandbox, type RunResult, type Sandbox } from '../support/cli-harness.js';
 import { startDaemonProcess, type DaemonProcess } from '../support/daemon-process.js';
 import { parseExports } from '../support/journey-helpers.js';
 import { startStsEmulator, type StsEmulator } from '../support/sts-emulator.js';
@@ -58,7 +58,7 @@ describe('credd doctor', () => {
     });
     userHome = path.join(path.dirname(box.home), 'user-home');
     await fs.mkdir(path.dirname(unitFile()), { recursive: true });
-    await fs.writeFile(unitFile(), `[Service]\nExecStart="${process.execPath}" "${CREDD_BIN}" "daemon"\n`);
+    await fs.writeFile(unitFile(), `[Service]\nExecStart="${process.execPath}" "${CREDD_MODULE_BIN}" "daemon"\n`);
     const env = { HOME: userHome };
     const added = await box.credd(['add', 'base', '--env'], { env: { ...env, AWS_ACCESS_KEY_ID: alice.accessKeyId, AWS_SECRET_ACCESS_KEY: alice.secretAccessKey } });
     assert.equal(added.code, 0, added.stderr);
@@ -166,7 +166,7 @@ describe('credd doctor', () => {
       assert.match(r.stdout, /^! credd does not start at login\n {4}fix: credd service install\n/m);
       assert.match(r.stdout, /All good\.\n$/);
     } finally {
-      await fs.writeFile(unitFile(), `[Service]\nExecStart="${process.execPath}" "${CREDD_BIN}" "daemon"\n`);
+      await fs.writeFile(unitFile(), `[Service]\nExecStart="${process.execPath}" "${CREDD_MODULE_BIN}" "daemon"\n`);
     }
   });
 

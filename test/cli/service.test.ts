@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { servicePlan } from '../../src/cli/service/service-plan.js';
-import { CREDD_BIN, ROOT, cleanEnv, run } from '../support/cli-harness.js';
+import { CREDD_BIN, CREDD_MODULE_BIN, ROOT, cleanEnv, run } from '../support/cli-harness.js';
 
 const HAS_ANALYZE = spawnSync('systemd-analyze', ['--version']).status === 0;
 const NO_ANALYZE = HAS_ANALYZE ? false : 'systemd-analyze is not installed (apt-get install systemd)';
@@ -73,7 +73,7 @@ describe('credd service --dry-run', () => {
     assert.equal(file, path.join(home, 'Library', 'LaunchAgents', 'dev.credd.daemon.plist'));
     assert.equal(plist.Label, 'dev.credd.daemon');
     const logDir = path.join(home, 'Library', 'Logs', 'credd');
-    assert.deepEqual(plist.ProgramArguments, [process.execPath, path.join(ROOT, 'dist', 'bin', 'credd.js'), 'daemon', '--log-file', path.join(logDir, 'credd.log')]);
+    assert.deepEqual(plist.ProgramArguments, [process.execPath, CREDD_MODULE_BIN, 'daemon', '--log-file', path.join(logDir, 'credd.log')]);
     for (const p of [plist.ProgramArguments[0] ?? '', plist.ProgramArguments[1] ?? '']) assert.ok(path.isAbsolute(p), p);
     assert.equal(plist.RunAtLoad, true);
     assert.deepEqual(plist.KeepAlive, { SuccessfulExit: false });
@@ -123,7 +123,7 @@ describe('credd service --dry-run', () => {
     assert.equal(file, path.join(home, '.config', 'systemd', 'user', 'credd.service'));
     assert.match(content, /^Restart=on-failure$/m);
     assert.match(content, /^WantedBy=default\.target$/m);
-    assert.ok(content.includes(`ExecStart="${process.execPath}" "${CREDD_BIN}" "daemon"`), content);
+    assert.ok(content.includes(`ExecStart="${process.execPath}" "${CREDD_MODULE_BIN}" "daemon"`), content);
     assert.ok(content.includes(`Environment="CREDD_HOME=${stateDir}"`), content);
     assert.ok(!content.includes('hunter2-passphrase') && !content.includes('CREDD_FILE_PASSPHRASE'));
     assert.deepEqual(commands, ['systemctl --user daemon-reload', 'systemctl --user enable credd.service', 'systemctl --user restart credd.service']);

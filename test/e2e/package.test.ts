@@ -54,7 +54,7 @@ describe('npm ci && npm pack, then npm install -g of the tarball', { timeout: 90
     const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
     assert.ok(info);
     const files = new Set(info.files.map((f) => f.path));
-    for (const want of ['dist/bin/credd.js', 'LICENSE', 'README.md', 'package.json', 'dist/cli/main.js', 'launchd/credd.plist.template']) assert.ok(files.has(want), `${want} is in the tarball`);
+    for (const want of ['dist/bin/credd.cjs', 'dist/bin/credd.js', 'LICENSE', 'README.md', 'package.json', 'dist/cli/main.js', 'launchd/credd.plist.template']) assert.ok(files.has(want), `${want} is in the tarball`);
     assert.ok(![...files].some((f) => f.startsWith('src/') || f.startsWith('test/')), 'no sources or tests');
     const tgz = path.join(checkout, info.filename);
     const manifest = JSON.parse(execFileSync('tar', ['-xOzf', tgz, 'package/package.json'], { encoding: 'utf8' })) as { private?: boolean; license?: string };
@@ -71,5 +71,9 @@ describe('npm ci && npm pack, then npm install -g of the tarball', { timeout: 90
     const version = await run(path.join(prefix, 'bin', 'credd'), ['--version'], { env, cwd: dir });
     assert.equal(version.code, 0, version.stderr);
     assert.equal(version.stdout, `${(JSON.parse(await fs.readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version}\n`);
+    // `status` runs from the bundled entry alone (--version went through it to the full CLI).
+    const status = await run(path.join(prefix, 'bin', 'credd'), ['status'], { env: { ...env, CREDD_HOME: path.join(dir, 'credd-home') }, cwd: dir });
+    assert.equal(status.code, 3, status.stderr);
+    assert.match(status.stdout, /^The credd daemon is not running \(nothing answers on .*control\.sock\); start it with: credd daemon --detach/);
   });
 });

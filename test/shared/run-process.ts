@@ -5,8 +5,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** The built CLI, exactly as package.json's bin points to it. */
-export const CREDD_BIN = path.join(ROOT, 'dist', 'bin', 'credd.js');
+/** The `credd` command as package.json's "bin" names it (the bundled entry; see src/bin/credd-fast.ts). */
+export const CREDD_BIN = path.join(ROOT, 'dist', 'bin', 'credd.cjs');
+/** The ES-module CLI that CREDD_BIN hands every other command to, and that service units run. */
+export const CREDD_MODULE_BIN = path.join(ROOT, 'dist', 'bin', 'credd.js');
 
 export interface RunResult {
   code: number | null;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { cleanEnv, CREDD_BIN, run, type RunResult } from '../shared/run-process.js';
 
 // The process helpers live in test/shared/ (the benchmark uses them too); these names stay here for the tests.
-export { cleanEnv, CREDD_BIN, ROOT, run, type RunResult } from '../shared/run-process.js';
+export { cleanEnv, CREDD_BIN, CREDD_MODULE_BIN, ROOT, run, type RunResult } from '../shared/run-process.js';
 
 export interface Sandbox {
   home: string;

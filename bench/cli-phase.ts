@@ -1,6 +1,9 @@
-// Part 3: wall time of short CLI commands, spawned as a user's shell would (node dist/bin/credd.js …).
+// Part 3: wall time of short CLI commands, spawned as a user's shell would (node dist/bin/credd.cjs …).
+import { fileURLToPath } from 'node:url';
 import { CREDD_BIN, run } from '../test/shared/run-process.js';
 import { median } from './stats.js';
+
+const CONTROL_REQUEST = fileURLToPath(new URL('./control-request.cjs', import.meta.url));
 
 export interface CliRow {
   command: string;
@@ -13,6 +16,8 @@ export interface CliRow {
 export async function cliPhase(opts: { env: Record<string, string>; runs: number; cachedProfile: string }): Promise<CliRow[]> {
   const commands: Array<{ label: string; args: string[] }> = [
     { label: 'node -e 0 (floor)', args: ['-e', '0'] },
+    // What any command that asks the daemon something costs before credd's own code: see the file.
+    { label: 'one control request, no credd code (floor)', args: [CONTROL_REQUEST] },
     { label: 'credd status', args: [CREDD_BIN, 'status'] },
     { label: 'credd env', args: [CREDD_BIN, 'env'] },
     { label: `credd switch ${opts.cachedProfile} (cached)`, args: [CREDD_BIN, 'switch', opts.cachedProfile] },

@@ -76,7 +76,7 @@ ${e2eTable(r.e2e)}
 
 ## 3. CLI latency
 
-Wall time of \`node dist/bin/credd.js …\` spawned from Node, ${r.settings.cliRuns} runs each after one untimed round, interleaved.
+Wall time of \`node dist/bin/credd.cjs …\` (the \`credd\` command) spawned from Node, ${r.settings.cliRuns} runs each after one untimed round, interleaved.
 
 ${table(['command', 'runs', 'median ms', 'min ms', 'max ms'], r.cli.map((c) => [`\`${c.command}\``, String(c.runs), fmtMs(c.medianMs), fmtMs(c.minMs), fmtMs(c.maxMs)]))}
 ${r.cliProfile ? `

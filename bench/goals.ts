@@ -90,6 +90,15 @@ function startUpGoals(cli: CliRow[]): GoalCheck[] {
   vsFloor('credd status', 1.5, '`credd status` median vs `node -e 0`');
   vsFloor('credd switch', 1.5, '`credd switch` (cached) median vs `node -e 0`');
   vsFloor('credd export', 1.3, '`credential_process = credd export P` per call vs `node -e 0`');
+  const request = cli.find((r) => r.command.startsWith('one control request'));
+  if (floor && request) {
+    out.push({
+      goal: '(context) the floor under those three: a CommonJS file that only sends one control request with node:http (bench/control-request.cjs), vs `node -e 0`',
+      target: '',
+      measured: `${(request.medianMs / floor.medianMs).toFixed(2)}× (${fmtMs(request.medianMs)} vs ${fmtMs(floor.medianMs)} ms)`,
+      pass: undefined,
+    });
+  }
   for (const shell of ['bash', 'zsh', 'fish']) {
     const bare = cli.find((r) => r.command === `new interactive ${shell}: no credd`);
     const init = cli.find((r) => r.command === `new interactive ${shell}: credd init`);

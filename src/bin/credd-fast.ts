@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { enableCompileCache } from '../cli/compile-cache.js';
+import { exitUnlessNodeSupported } from '../cli/node-support.js';
 import { fastPath } from '../cli/fast-path.js';
 import { runCli } from '../cli/run-cli.js';
 
@@ -11,8 +12,10 @@ import { runCli } from '../cli/run-cli.js';
  * to the ES-module CLI in credd.js, which makes its own context and handles its own errors: no
  * object of this bundle crosses into it.
  */
+exitUnlessNodeSupported();
 enableCompileCache(process.env, process.argv[2]);
 const fast = fastPath(process.argv);
 if (fast !== undefined) void runCli(fast);
-// Left to Node by the bundler (--external:./credd.js): resolved next to this file.
-else void import('./credd.js');
+// Left to Node by the bundler (--external:./credd.js): resolved next to this file. credd.js
+// reports its own command errors; runCli reports a failure to load it, as one line and exit 1.
+else void runCli(async () => void (await import('./credd.js')));

@@ -33,7 +33,10 @@ export function activeRegionFile(home: string): string {
 }
 
 export async function saveActiveRegion(home: string, region: string | undefined): Promise<void> {
-  await writeFileAtomic(activeRegionFile(home), region === undefined ? '' : `${region}\n`);
+  // Shell code reads this file at every prompt: only a well-formed region name is ever written
+  // (the daemon's answer is checked here like the config's own values).
+  const name = valid(region);
+  await writeFileAtomic(activeRegionFile(home), name === undefined ? '' : `${name}\n`);
 }
 
 export async function loadActiveRegion(home: string): Promise<string | undefined> {

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { AwsConfig } from '../../src/config/aws-config.js';
-import { profileRegion, regionVariables } from '../../src/config/profile-region.js';
+import { activeRegionFile, loadActiveRegion, profileRegion, regionVariables, saveActiveRegion } from '../../src/config/profile-region.js';
 
 const config = (profiles: Record<string, Record<string, string>>): AwsConfig => ({
   file: '/x/config',
@@ -34,5 +37,20 @@ describe('profileRegion', () => {
     assert.equal(profileRegion(c, 'cycle', {}), undefined, 'a source cycle ends');
     assert.deepEqual(regionVariables(undefined), {});
     assert.deepEqual(regionVariables('eu-west-1'), { AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-west-1' });
+  });
+});
+
+describe('the active region file (read by shell code at every prompt)', () => {
+  it('holds a well-formed region name or nothing, whatever it is handed', async () => {
+    const home = await fs.mkdtemp(path.join(os.tmpdir(), 'credd-region-'));
+    try {
+      for (const [given, stored] of [['eu-west-1', 'eu-west-1\n'], ['us-east-1\nrm -rf ~', ''], ['$(id)', ''], ['us-gov-west-1', 'us-gov-west-1\n'], [undefined, '']] as const) {
+        await saveActiveRegion(home, given);
+        assert.equal(await fs.readFile(activeRegionFile(home), 'utf8'), stored, JSON.stringify(given));
+        assert.equal(await loadActiveRegion(home), stored === '' ? undefined : stored.trim());
+      }
+    } finally {
+      await fs.rm(home, { recursive: true, force: true });
+    }
   });
 });

@@ -54,8 +54,11 @@ describe('credd switch records the profile region for the shells', () => {
       ['bare', ''],
       ['ops', 'ap-south-1\n'],
     ];
+    // The CLI's own config names other regions for every profile: only the daemon's answer gives the right one.
+    const decoy = path.join(path.dirname(box.configFile), 'decoy-config');
+    await fs.writeFile(decoy, config('us-east-2').replaceAll('eu-west-1', 'us-east-2').replace('[profile nowhere]\n', '[profile nowhere]\nregion = us-east-2\n'));
     for (const [profile, want] of steps) {
-      const r = await box.credd(['switch', profile], { env: { AWS_REGION: 'us-west-2', AWS_DEFAULT_REGION: 'us-west-2' } });
+      const r = await box.credd(['switch', profile], { env: { AWS_REGION: 'us-west-2', AWS_DEFAULT_REGION: 'us-west-2', AWS_CONFIG_FILE: decoy } });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(await region(), want, `after switch ${profile}`);
     }

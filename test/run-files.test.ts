@@ -1,5 +1,6 @@
 // test/run-files.sh keeps its closing summary when the outer timeout stops a run: the skipped
-// tests with their reasons, the tests still running, and the count line last.
+// tests with their reasons, the tests still running, and the count line last. A todo test
+// counts as failed in the summary and in the exit status.
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -49,5 +50,16 @@ describe('test/run-files.sh stopped by its outer timeout', () => {
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('test/run-files.sh and todo tests', () => {
+  it('a failing todo test fails the run (node:test alone exits 0)', { timeout: 300_000 }, async () => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !k.startsWith('NODE_TEST') && k !== 'CREDD_TEST_PROGRESS')) as Record<string, string>;
+    const fixture = 'test/support/fixtures/todo-fails.ts';
+    const r = await run('bash', ['test/run-files.sh', fixture], { env, timeoutMs: 240_000 });
+    assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, new RegExp(`todo tests \\(counted as failed\\): 1\n  - ${fixture}: is a todo that fails — a todo creeping into the suite\ntests: 1 passed, 1 failed, 0 skipped\n$`));
+    assert.match(r.stderr, /node's test runner exited 0, but the summary counts 1 failed tests/);
   });
 });

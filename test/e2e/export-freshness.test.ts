@@ -45,6 +45,35 @@ describe('credd export and the client refresh window', () => {
     for (const f of [fresh, await exported('pin3')]) assert.ok(Date.parse(f.Expiration) - Date.now() > CLIENT_REFRESH_MS);
   });
 
+  it('credentials in the stale window (valid, but under a third of their life left) are not exported: export fetches new ones', { timeout: 300_000 }, async () => {
+    // The daemon judges credentials by the life it saw them get: issued with the emulator's clock
+    // SKEW_S behind, 900 s credentials have 210 s of life on the daemon's clock. Refresh-ahead
+    // would renew them at 105 s left; every AssumeRole fails meanwhile, so they age into the
+    // stale window (under 70 s left, over the 60 s hard margin) with nothing in flight. Waiting
+    // for the daemon's own clock to get there takes about 140 s: it has no other clock to move.
+    const SKEW_S = 690;
+    h.sts.setMaxIssuedDurationSeconds(ISSUED_S);
+    h.sts.advance(-SKEW_S * 1000);
+    let old: ProcessCreds;
+    try {
+      old = await exported('pin5');
+      h.sts.setFault({ kind: 'server-error' }, { actions: ['AssumeRole'] });
+      for (let i = 0; (await daemonStatus(h)).profiles.find((p) => p.name === 'pin5')?.freshness !== 'stale'; i++) {
+        assert.ok(i < 2_000, 'the cached credentials never reached the stale window');
+        await sleep(100);
+      }
+    } finally {
+      h.sts.setFault(null);
+      h.sts.advance(SKEW_S * 1000);
+      h.sts.setMaxIssuedDurationSeconds(undefined);
+    }
+    const left = Date.parse(old.Expiration) - Date.now();
+    assert.ok(left > 60_000 && left < CLIENT_REFRESH_MS, `the setup's credentials have ${Math.round(left / 1000)} s left`);
+    const next = await exported('pin5');
+    assert.notEqual(next.AccessKeyId, old.AccessKeyId, 'credentials in the stale window were exported');
+    assert.ok(Date.parse(next.Expiration) - Date.now() > CLIENT_REFRESH_MS, 'the exported credentials are inside the client refresh window');
+  });
+
   it('a wrong stored secret: one sentence naming the profile, no credentials served anywhere', { timeout: 60_000 }, async () => {
     const added = await h.box.credd(['add', 'base', '--env', '--force'], { env: { AWS_ACCESS_KEY_ID: h.alice.accessKeyId, AWS_SECRET_ACCESS_KEY: `${h.alice.secretAccessKey.slice(0, -4)}AAAA` } });
     assert.equal(added.code, 0, added.stderr);

@@ -10,6 +10,11 @@ import { run, type RunResult } from './shared/run-process.js';
 
 const FIXTURE = 'test/support/fixtures/never-ends.ts';
 
+/** This process's environment without the test runner's own variables: each node --test started here is a run of its own, not a child of this one. */
+function ownRunEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !k.startsWith('NODE_TEST') && k !== 'CREDD_TEST_PROGRESS')) as Record<string, string>;
+}
+
 /**
  * Runs the fixture under a short outer timeout. The timeout must outlast node's start-up, which
  * on a loaded machine can take many seconds: until the fixture says its last test had begun
@@ -17,8 +22,7 @@ const FIXTURE = 'test/support/fixtures/never-ends.ts';
  */
 async function stoppedRun(dir: string): Promise<{ r: RunResult; seconds: number }> {
   const started = path.join(dir, 'started');
-  // Not the test runner's own variables: this node --test is a run of its own, not a child of this one.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !k.startsWith('NODE_TEST') && k !== 'CREDD_TEST_PROGRESS')) as Record<string, string>;
+  const env = ownRunEnv();
   for (let seconds = 10; ; seconds *= 2) {
     await fs.rm(started, { force: true });
     const r = await run('bash', ['test/run-files.sh', FIXTURE], { env: { ...env, CREDD_TEST_RUN_TIMEOUT: String(seconds), CREDD_FIXTURE_STARTED: started }, timeoutMs: (seconds + 60) * 1000 });
@@ -55,7 +59,7 @@ describe('test/run-files.sh stopped by its outer timeout', () => {
 
 describe('test/run-files.sh and todo tests', () => {
   it('a failing todo test fails the run (node:test alone exits 0)', { timeout: 300_000 }, async () => {
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !k.startsWith('NODE_TEST') && k !== 'CREDD_TEST_PROGRESS')) as Record<string, string>;
+    const env = ownRunEnv();
     const fixture = 'test/support/fixtures/todo-fails.ts';
     const r = await run('bash', ['test/run-files.sh', fixture], { env, timeoutMs: 240_000 });
     assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);

@@ -16,8 +16,11 @@ describe('processAlive (the daemon lock, exec leases and credd logs decide with 
   });
 
   it('Linux: a zombie (exited, its parent never reaps it) is not alive, though kill(pid, 0) still finds it', { skip: process.platform !== 'linux' && '/proc only' }, async () => {
-    // sh starts a short child, prints its pid, then becomes `sleep`, which never waits for it.
-    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30']);
+    // The parent forks a child that exits at once, prints its pid and sleeps without ever calling
+    // wait(). (A shell's `sleep 0 & …; exec sleep 30` raced: under load dash could reap the child
+    // before the exec, about 1 run in 200 with two CPU burners beside it.)
+    const fork = 'import os, time\npid = os.fork()\nif pid == 0: os._exit(0)\nprint(pid, flush=True)\ntime.sleep(30)';
+    const parent = spawn('python3', ['-c', fork]);
     try {
       const pid = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()))));
       const deadline = Date.now() + 10_000;

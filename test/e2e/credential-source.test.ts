@@ -1,19 +1,11 @@
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startAmbientEndpoints, type AmbientEndpoints } from '../support/ambient-endpoints.js';
+import { freePort } from '../support/free-port.js';
 import { startDaemonProcess, type DaemonProcess } from '../support/daemon-process.js';
 import { sandbox, type Sandbox } from '../support/cli-harness.js';
 import { startKindJourney, type KindJourney } from '../support/kind-journey.js';
 import { startStsEmulator, type EmulatedUser, type StsEmulator } from '../support/sts-emulator.js';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('credential_source: a role sourced from the daemon\'s environment, container endpoint or instance metadata', () => {
   let sts: StsEmulator;

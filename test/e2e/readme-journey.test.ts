@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CREDD_BIN, ROOT, run, sandbox, type Sandbox } from '../support/cli-harness.js';
+import { freePort } from '../support/free-port.js';
 import { startStsEmulator, type EmulatedUser, type StsEmulator } from '../support/sts-emulator.js';
 
 type Step = { expect: string } | { send: string };
@@ -24,15 +24,6 @@ async function readmeBlock(heading: string, lang: string): Promise<string[]> {
   return m[1].split('\n').filter((l) => l.trim() !== '');
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 describe('README "Using it", word for word', () => {
   let sts: StsEmulator;

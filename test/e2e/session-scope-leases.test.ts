@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { startDaemonProcess } from '../support/daemon-process.js';
+import { freePort } from '../support/free-port.js';
 import { httpGet } from '../support/journey-helpers.js';
 import { READ_ONLY, S3_READ, scopeWorld, type ScopeWorld } from '../support/scope-harness.js';
 
@@ -19,7 +20,8 @@ async function untilStatus(url: string, token: string, status: number): Promise<
 describe('exec leases: they live as long as the exec, across a daemon restart, and no longer', () => {
   let w: ScopeWorld;
   before(async () => {
-    w = await scopeWorld();
+    // A port no listen(0) elsewhere can take while the daemon is down between restarts.
+    w = await scopeWorld(['--port', String(await freePort())]);
   });
   after(async () => {
     // The world closes the daemon it started; the ones started here on restart are stopped here.

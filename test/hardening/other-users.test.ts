@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { sandbox, type Sandbox } from '../support/cli-harness.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { assertNoCredential } from '../support/assert-no-secrets.js';
+import { freePort } from '../support/free-port.js';
 import { request } from '../support/http-request.js';
 import { startHarness, type Harness } from '../support/hardening-harness.js';
 import { otherUser, type OtherUser } from '../support/other-user.js';
@@ -175,12 +176,7 @@ describe('a port squatted by another user', { skip: SKIP }, () => {
 
   before(async () => {
     box = await sandbox({ config: '[profile base]\nregion = us-east-1\n', stsUrl: 'http://127.0.0.1:9' });
-    port = await new Promise<number>((resolve) => {
-      const s = net.createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as net.AddressInfo).port;
-        s.close(() => resolve(p));
-      });
-    });
+    port = await freePort();
     squatter = attacker().spawn(process.execPath, ['-e', "require('net').createServer((s) => s.end()).listen(Number(process.argv[1]), '127.0.0.1', () => console.log('up'))", String(port)]);
     await new Promise<void>((resolve, reject) => {
       squatter.stdout?.on('data', (d: Buffer) => d.toString().includes('up') && resolve());

@@ -1,5 +1,4 @@
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -7,6 +6,7 @@ import type { CliContext } from '../../src/cli/cli-context.js';
 import { daemonClient } from '../../src/cli/daemon-client.js';
 import { creddPaths } from '../../src/platform/paths.js';
 import { ROOT, cleanEnv } from './cli-harness.js';
+import { freePort } from './free-port.js';
 
 /** The folder holding the fake `launchctl` (see its header for what it reproduces). */
 export const FAKE_LAUNCHD_BIN = path.join(ROOT, 'test', 'support', 'fake-launchd');
@@ -25,13 +25,6 @@ export interface ServiceSandbox {
   cleanup(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 function collector(): { stream: Writable; text: () => string } {
   let text = '';

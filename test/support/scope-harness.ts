@@ -40,7 +40,8 @@ export interface ScopeWorld {
   close(): Promise<void>;
 }
 
-export async function scopeWorld(): Promise<ScopeWorld> {
+/** `daemonArgs`: extra arguments for the daemon (a fixed `--port` for a test that restarts it). */
+export async function scopeWorld(daemonArgs: string[] = []): Promise<ScopeWorld> {
   const sts = await startStsEmulator();
   const alice = sts.createUser({ userName: 'alice' });
   const device = sts.addMfaDevice('alice');
@@ -67,7 +68,7 @@ export async function scopeWorld(): Promise<ScopeWorld> {
   });
   const added = await box.credd(['add', 'base', '--env'], { env: { AWS_ACCESS_KEY_ID: alice.accessKeyId, AWS_SECRET_ACCESS_KEY: alice.secretAccessKey } });
   assert.equal(added.code, 0, added.stderr);
-  const daemon = await startDaemonProcess(box.env);
+  const daemon = await startDaemonProcess(box.env, daemonArgs);
 
   async function startExec(args: string[]): Promise<RunningExec> {
     const child = spawn(process.execPath, [CREDD_BIN, 'exec', ...args, '--', 'sh', '-c', CHILD], { env: { ...box.env, AWS_DEFAULT_REGION: 'us-east-1' }, stdio: ['pipe', 'pipe', 'pipe'] });

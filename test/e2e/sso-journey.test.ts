@@ -147,7 +147,17 @@ describe('SSO journey: sign in, switch, refresh before expiry, sign-in needed, s
     assert.match(w.daemon.logs(), /IAM Identity Center token refreshed/);
   });
 
-  it('a sign-in ended at AWS: SDK requests get a fast 409 SsoLoginRequired, status and the notice say credd login dev', async () => {
+  it('a sign-in ended at AWS: SDK requests get a fast 409 SsoLoginRequired, status and the notice say credd login dev', async (t) => {
+    // "Fast" is 1.5 s, or, on a machine too loaded for that, three times the slowest of five
+    // cached answers measured now (plus 300 ms): a constant alone fails on a busy 2-core machine.
+    let slowestCached = 0;
+    for (let i = 0; i < 5; i += 1) {
+      const begun = performance.now();
+      assert.equal((await w.fetchCredentials(vars)).status, 200, 'dev is served from the cache before the sign-in ends');
+      slowestCached = Math.max(slowestCached, performance.now() - begun);
+    }
+    const budget = Math.max(1500, 300 + 3 * slowestCached);
+    t.diagnostic(`cached answers up to ${Math.round(slowestCached)} ms; budget ${Math.round(budget)} ms`);
     w.emu.revokeAll();
     ok(await w.box.credd(['clear', 'dev']));
     w.emu.resetCounts();
@@ -160,12 +170,14 @@ describe('SSO journey: sign in, switch, refresh before expiry, sign-in needed, s
     const body = JSON.parse(res.body) as { code: string; message: string };
     assert.equal(body.code, 'SsoLoginRequired');
     assert.match(body.message, /^Profile "dev" needs a new IAM Identity Center sign-in \(the portal no longer accepts the token\); run: credd login dev$/);
-    assert.ok(took < 1500, `took ${took} ms`);
+    assert.ok(took < budget, `took ${took} ms (budget ${Math.round(budget)} ms)`);
     assert.deepEqual(ssoCounts(), { GetRoleCredentials: 1, 'rejected:UnauthorizedException': 1 });
 
-    const seen = await waitForFile(notice, 2000);
+    const seen = await waitForFile(notice, 10_000);
     assert.equal(seen.text, 'IAM Identity Center sign-in needed for dev; run: credd login dev\n');
-    assert.ok(seen.at - t0 < 1500, `notice after ${seen.at - t0} ms`);
+    // When the daemon wrote it (its mtime), not when this test's 100 ms poll saw it.
+    const written = Math.round((await fs.stat(notice)).mtimeMs - t0);
+    assert.ok(written < budget, `notice after ${written} ms (budget ${Math.round(budget)} ms)`);
     const status = ok(await w.box.credd(['status'])).stdout;
     assert.match(status, /^active profile: dev — no valid credentials cached; last error .*: Profile "dev" needs a new IAM Identity Center sign-in .*; run: credd login dev$/m);
     // Signing in again (here by session name) reuses the cached client registration.
@@ -174,7 +186,7 @@ describe('SSO journey: sign in, switch, refresh before expiry, sign-in needed, s
     assert.equal(login.code, 0, login.stderr);
     assert.equal(ssoCounts()['RegisterClient'], undefined);
     assert.equal(ssoCounts()['StartDeviceAuthorization'], 1);
-    const deadline = Date.now() + 3000; // a failure is re-checked after 2 s at most
+    const deadline = Date.now() + 10_000; // a failure is re-checked after 2 s at most; 10 s for a loaded machine
     while ((await w.fetchCredentials(vars)).status !== 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     assert.equal(await w.jsSdk(vars), ADMIN_ARN);
   });
@@ -184,11 +196,11 @@ describe('SSO journey: sign in, switch, refresh before expiry, sign-in needed, s
     ok(await w.box.credd(['clear', 'dev']));
     const notice = path.join(w.box.home, 'notice');
     assert.equal((await w.fetchCredentials(vars)).status, 409);
-    await waitForFile(notice, 2000);
+    await waitForFile(notice, 10_000);
     const login = await runApproving(['login', 'dev', '--no-browser'], w.box.env, w.emu);
     assert.equal(login.code, 0, login.stderr);
     const next = await w.fetchCredentials(vars);
-    const gone = await waitForFile(notice, 1500, false).then(() => true, () => false);
+    const gone = await waitForFile(notice, 10_000, false).then(() => true, () => false);
     // Whatever the outcome, leave the daemon serving dev for the steps that follow.
     ok(await w.box.credd(['switch', 'dev']));
     assert.deepEqual({ status: next.status, noticeGone: gone }, { status: 200, noticeGone: true }, next.body);

@@ -164,8 +164,8 @@ describe('CredentialBroker against the STS emulator', () => {
     const r = await pending;
     assert.ok(!r.ok);
     assert.equal(r.error.code, 'Pending');
-    await new Promise((res) => setTimeout(res, 1_000));
-    assert.equal(broker.view().profiles.find((p) => p.name === 'readonly')?.freshness, 'fresh');
+    // The slow STS answers after 600 ms of real time; wait for the state, not for a guess at it.
+    await waitFor(() => broker.view().profiles.find((p) => p.name === 'readonly')?.freshness === 'fresh', 10_000, 'the slow fetch to complete');
     assert.ok((await broker.serve('readonly')).ok);
     broker.close();
   });

@@ -19,7 +19,10 @@ import { startHarness, type Harness } from '../support/hardening-harness.js';
 const CURL = spawnSync('curl', ['--version']).status === 0;
 const MARKER = 'credd-audit-probe';
 
-/** A client like an SDK: one keep-alive connection, open for a moment after its last answer. */
+/**
+ * A client like an SDK: one keep-alive connection, kept open after its last answer until the test
+ * closes its stdin, so the daemon's lookup of the client process can never lose the race with its exit.
+ */
 const PROBE = `// ${MARKER}
 const http = require('node:http');
 const [port, token] = [process.argv[1], process.env.TOKEN];
@@ -42,7 +45,8 @@ const call = (method, path, headers) => new Promise((resolve, reject) => {
   out.imds = (await call('GET', '/latest/meta-data/iam/security-credentials/readonly', { 'x-aws-ec2-metadata-token': imdsToken })).status;
   out.imdsToken = imdsToken;
   process.stdout.write(JSON.stringify(out));
-  setTimeout(() => agent.destroy(), 1000);
+  process.stdin.resume();
+  process.stdin.on('end', () => { agent.destroy(); process.exit(0); });
 })();`;
 
 describe('audit trail', () => {
@@ -66,15 +70,22 @@ describe('audit trail', () => {
   }
 
   it('records profile, endpoint, status and the requesting process (pid, command line)', { timeout: 120_000 }, async (t) => {
-    const child = spawn(process.execPath, ['-e', PROBE, String(h.port)], { env: { ...h.box.env, TOKEN: h.token }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['-e', PROBE, String(h.port)], { env: { ...h.box.env, TOKEN: h.token }, stdio: ['pipe', 'pipe', 'inherit'] });
+    const exited = new Promise((r) => child.once('exit', r));
     let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    await new Promise((r) => child.once('exit', r));
-    const statuses = JSON.parse(out) as { ecs: number; noToken: number; pinned: number; imds: number; imdsToken: string };
-    assert.equal(statuses.ecs, 200);
-    assert.equal(statuses.imds, 200);
+    const printed = new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => (out += d.toString()).endsWith('}') && resolve()));
     const mine = (list: AuditEntry[]) => list.filter((e) => e.pid === child.pid);
-    const list = mine(await waitFor((l) => mine(l).length >= 4));
+    let list: AuditEntry[];
+    try {
+      await Promise.race([printed, exited]);
+      const statuses = JSON.parse(out) as { ecs: number; noToken: number; pinned: number; imds: number; imdsToken: string };
+      assert.equal(statuses.ecs, 200);
+      assert.equal(statuses.imds, 200);
+      list = mine(await waitFor((l) => mine(l).length >= 4, 200));
+    } finally {
+      child.stdin.end();
+      await exited;
+    }
     t.diagnostic(`audit entries of pid ${child.pid}: ${JSON.stringify(list.map(({ endpoint, profile, status }) => ({ endpoint, profile, status })))}`);
     for (const e of list) {
       assert.match(e.command, new RegExp(MARKER), 'the command line of the process that asked');

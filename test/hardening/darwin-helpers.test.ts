@@ -38,7 +38,9 @@ describe('macOS helpers (lsof) on Linux', () => {
     const bin = path.join(dir, name);
     await fs.mkdir(bin);
     await fs.writeFile(path.join(bin, 'lsof'), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
-    return { platform: 'darwin', env: { PATH: `${bin}:/usr/bin:/bin` } };
+    // 30 s, not the daemon's 2 s: the real lsof scans every process, and a loaded machine can
+    // take longer than 2 s over that. The test of the deadline itself sets its own.
+    return { platform: 'darwin', env: { PATH: `${bin}:/usr/bin:/bin` }, deadlineMs: 30_000 };
   }
   /** A fake that prints exactly these bytes. */
   async function printing(name: string, bytes: string | Buffer): Promise<HelperOptions> {

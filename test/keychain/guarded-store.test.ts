@@ -97,7 +97,10 @@ describe('the keychain behind a dialog (fake macOS keychain helper)', () => {
     await assert.rejects(first, (err: unknown) => isLocked('KeychainLocked')(err) && /did not answer within 400 ms/.test((err as Error).message));
     // The second read waited behind the first and never reached the keychain: one dialog, not two.
     await assert.rejects(second, isLocked('KeychainLocked'));
-    assert.deepEqual((await f.calls()).slice(before), ['get key:a']);
+    // At most key:a's one call: a helper the loaded machine schedules only after the 400 ms
+    // deadline is killed before it can log the call it was given.
+    const calls = (await f.calls()).slice(before);
+    assert.ok(calls.length <= 1 && !calls.includes('get key:b'), `keychain calls: ${calls.join(', ')}`);
   });
 
   it('a dialog the user answers after a while: the waiting read gets its value', async () => {

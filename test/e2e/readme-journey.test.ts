@@ -24,7 +24,6 @@ async function readmeBlock(heading: string, lang: string): Promise<string[]> {
   return m[1].split('\n').filter((l) => l.trim() !== '');
 }
 
-
 describe('README "Using it", word for word', () => {
   let sts: StsEmulator;
   let alice: EmulatedUser;

@@ -18,7 +18,7 @@ describe('processAlive (the daemon lock, exec leases and credd logs decide with 
   it('Linux: a zombie (exited, its parent never reaps it) is not alive, though kill(pid, 0) still finds it', { skip: process.platform !== 'linux' && '/proc only' }, async () => {
     // The parent forks a child that exits at once, prints its pid and sleeps without ever calling
     // wait(). (A shell's `sleep 0 & …; exec sleep 30` raced: under load dash could reap the child
-    // before the exec, about 1 run in 200 with two CPU burners beside it.)
+    // before the exec: 1 of 600 runs with two CPU burners beside it, and once in CI.)
     const fork = 'import os, time\npid = os.fork()\nif pid == 0: os._exit(0)\nprint(pid, flush=True)\ntime.sleep(30)';
     const parent = spawn('python3', ['-c', fork]);
     try {

@@ -25,7 +25,6 @@ export interface ServiceSandbox {
   cleanup(): Promise<void>;
 }
 
-
 function collector(): { stream: Writable; text: () => string } {
   let text = '';
   const stream = new Writable({ write: (c: Buffer, _e, cb) => ((text += c.toString()), cb()) });
